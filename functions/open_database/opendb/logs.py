@@ -1,0 +1,142 @@
+"""Structured logging: one JSON object per line on stdout, with secrets removed.
+
+Per-invocation fields (FC request id, trace id) live in structlog's context
+variables. The handler runs each invocation in a copy of the current
+contextvars context, so invocations that run concurrently in one instance
+never see each other's fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from typing import Any, MutableMapping
+
+import structlog
+
+REDACTED = "[REDACTED]"
+
+# Field names whose values are always secret, compared in lower case with
+# "-" and "_" removed.
+_SECRET_NAMES = frozenset(
+    {
+        "accesskeysecret",
+        "secret",
+        "securitytoken",
+        "xosssecuritytoken",
+        "xacssecuritytoken",
+        "token",
+        "signature",
+        "authorization",
+        "password",
+        "credentials",
+    }
+)
+
+# Secrets that can hide inside free text: URLs, header dumps, exception reprs.
+_TEXT_PATTERNS = (
+    (re.compile(r"(?i)(Signature|SecurityToken|AccessKeySecret)=[^&\s\"',;]+"), r"\1=" + REDACTED),
+    (re.compile(r"(?i)(x-(?:oss|acs)-security-token|authorization)(['\"]?\s*[:=]\s*['\"]?)[^\r\n\"',]+"), r"\1\2" + REDACTED),
+    (re.compile(r"\bOSS [A-Za-z0-9.+/=_-]+:[A-Za-z0-9+/=]+"), "OSS " + REDACTED),
+    (re.compile(r"ACS3-HMAC-SHA256 [^\r\n\"']+"), "ACS3-HMAC-SHA256 " + REDACTED),
+)
+
+
+def _is_secret_name(name: object) -> bool:
+    normalized = str(name).lower().replace("-", "").replace("_", "")
+    return normalized in _SECRET_NAMES or normalized.endswith("secret") or normalized.endswith("securitytoken")
+
+
+class RedactSecrets:
+    """A structlog processor that removes secrets from every event dict.
+
+    It masks values under secret-looking names at any depth, rewrites
+    signatures, tokens and Authorization headers inside text, and replaces
+    every exact occurrence of a secret registered with ``add``, such as the
+    current AccessKey secret and STS token.
+    """
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, *secrets: str | None) -> None:
+        with self._lock:
+            for secret in secrets:
+                # Very short strings would mask ordinary words; real secrets are long.
+                if secret and len(secret) >= 8:
+                    self._known.add(secret)
+
+    def scrub_text(self, text: str) -> str:
+        for secret in sorted(self._known, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        for pattern, replacement in _TEXT_PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def _scrub(self, value: Any, depth: int = 0) -> Any:
+        if depth > 8:
+            return "[TRUNCATED]"
+        if isinstance(value, str):
+            return self.scrub_text(value)
+        if isinstance(value, dict):
+            return {
+                key: (REDACTED if _is_secret_name(key) and item not in (None, "") else self._scrub(item, depth + 1))
+                for key, item in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [self._scrub(item, depth + 1) for item in value]
+        if isinstance(value, (int, float, bool)) or value is None:
+            return value
+        return self.scrub_text(repr(value))
+
+    def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        for key in list(event_dict):
+            value = event_dict[key]
+            if _is_secret_name(key) and value not in (None, ""):
+                event_dict[key] = REDACTED
+            else:
+                event_dict[key] = self._scrub(value)
+        return event_dict
+
+
+redactor = RedactSecrets()
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def configure(level: str = "info", stream: Any = None) -> None:
+    """Configure structlog to write redacted JSON lines to ``stream`` (stdout by default)."""
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+            structlog.processors.format_exc_info,
+            redactor,
+            structlog.processors.EventRenamer("message"),
+            structlog.processors.JSONRenderer(ensure_ascii=False, default=str),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
+        logger_factory=structlog.PrintLoggerFactory(stream if stream is not None else sys.stdout),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger() -> Any:
+    return structlog.get_logger("opendb")
+
+
+def trace_id_from(context: Any) -> str | None:
+    """Return the trace id from FC's tracing context, when tracing is on.
+
+    FC passes a Jaeger span context of the form "traceid:spanid:parentid:flags".
+    """
+    tracing = getattr(context, "tracing", None)
+    span_context = getattr(tracing, "span_context", None) or getattr(tracing, "open_tracing_span_context", None)
+    if not span_context or not isinstance(span_context, str):
+        return None
+    return span_context.split(":", 1)[0] or None

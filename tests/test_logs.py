@@ -1,0 +1,91 @@
+import io
+import json
+import threading
+import types
+
+import structlog
+
+from opendb import logs
+
+
+def test_redacts_secret_names_at_any_depth():
+    redactor = logs.RedactSecrets()
+    event = redactor(None, "info", {
+        "event": "x",
+        "AccessKeySecret": "s3cr3t-value",
+        "headers": {"Authorization": "OSS id:sig", "x-oss-security-token": "tok", "Content-Type": "text/plain"},
+        "nested": [{"SecurityToken": "abc"}],
+    })
+    assert event["AccessKeySecret"] == logs.REDACTED
+    assert event["headers"]["Authorization"] == logs.REDACTED
+    assert event["headers"]["x-oss-security-token"] == logs.REDACTED
+    assert event["headers"]["Content-Type"] == "text/plain"
+    assert event["nested"][0]["SecurityToken"] == logs.REDACTED
+
+
+def test_redacts_secrets_inside_text():
+    redactor = logs.RedactSecrets()
+    text = redactor.scrub_text(
+        "GET /?Signature=abc%2B%3D&SecurityToken=CAIS123&Action=X "
+        "Authorization: OSS STS.NUx:ZmFrZXNpZw== x-acs-security-token: CAISabc"
+    )
+    assert "abc%2B" not in text
+    assert "CAIS123" not in text
+    assert "ZmFrZXNpZw==" not in text
+    assert "CAISabc" not in text
+    assert "Action=X" in text
+
+
+def test_redacts_registered_secret_anywhere():
+    redactor = logs.RedactSecrets()
+    redactor.add("verysecretvalue123", None, "")
+    event = redactor(None, "error", {"event": "failed", "error": "ValueError('verysecretvalue123 leaked')"})
+    assert "verysecretvalue123" not in json.dumps(event)
+
+
+def test_configure_writes_one_json_line_with_context():
+    stream = io.StringIO()
+    logs.configure("info", stream=stream)
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(fc_request_id="req-1")
+    logs.get_logger().info("Hello", step="start", token="hidden-token-1")
+    logs.get_logger().debug("Not shown")
+    structlog.contextvars.clear_contextvars()
+
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["message"] == "Hello"
+    assert record["fc_request_id"] == "req-1"
+    assert record["level"] == "info"
+    assert record["token"] == logs.REDACTED
+    assert "time" in record
+
+
+def test_trace_id_from_span_context():
+    context = types.SimpleNamespace(tracing=types.SimpleNamespace(span_context="abc123:def:0:1"))
+    assert logs.trace_id_from(context) == "abc123"
+    assert logs.trace_id_from(types.SimpleNamespace()) is None
+
+
+def test_context_does_not_leak_between_threads():
+    import contextvars
+
+    seen = {}
+
+    def run(name):
+        def inner():
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(fc_request_id=name)
+            barrier.wait()
+            seen[name] = structlog.contextvars.get_contextvars()["fc_request_id"]
+
+        contextvars.copy_context().run(inner)
+
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"a": "a", "b": "b"}
