@@ -19,8 +19,9 @@ import structlog
 from . import credentials as creds
 from . import logs, settings as settings_module
 from .deadline import Deadline
-from .errors import ConfigurationError, InvalidEvent, RetryInvocation
+from .errors import ConfigurationError, RetryInvocation
 from .events import parse_event
+from .failures import FailureRecorder, needs_record
 from .notices import Notice
 from .opener import Opener
 from .oss import OssClient
@@ -53,7 +54,7 @@ class Application:
         notices = parse_event(event)
         log.info("Invocation started", step="start", notices=len(notices), event_bytes=_size(event))
 
-        outcomes = self._process_all(notices, context, started, log, opener_options)
+        outcomes = self._process_all(event, notices, context, started, log, opener_options)
 
         summary: dict[str, int] = {}
         for outcome in outcomes:
@@ -75,7 +76,9 @@ class Application:
         log.info("Invocation finished", step="finish", summary=summary)
         return result
 
-    def _process_all(self, notices: list[Notice], context: Any, started: float, log: Any, options: dict) -> list[Outcome]:
+    def _process_all(
+        self, event: Any, notices: list[Notice], context: Any, started: float, log: Any, options: dict
+    ) -> list[Outcome]:
         try:
             credentials = creds.resolve(context)
         except ConfigurationError as error:
@@ -85,7 +88,20 @@ class Application:
 
         deadline = Deadline.from_context(context, margin=self.settings.deadline_margin, started=started)
         opener = Opener(self.settings, self.rds, self.oss, credentials, deadline, log, **options)
-        return [opener.process(notice) for notice in notices]
+        recorder = FailureRecorder(
+            self.oss, self.settings.failure_bucket, self.settings.failure_prefix, credentials, deadline, log
+        )
+        fc_request_id = getattr(context, "request_id", None)
+
+        outcomes = []
+        for index, notice in enumerate(notices):
+            outcome = opener.process(notice)
+            if needs_record(outcome):
+                key = recorder.record(notice, outcome, index, event, fc_request_id)
+                if key is not None:
+                    outcome.details["failureRecord"] = f"oss://{self.settings.failure_bucket}/{key}"
+            outcomes.append(outcome)
+        return outcomes
 
 
 def _failed(notice: Notice, error: Exception) -> Outcome:
@@ -147,4 +163,4 @@ def dumps(result: dict) -> str:
     return json.dumps(result, ensure_ascii=False, sort_keys=False)
 
 
-__all__ = ["Application", "initialize", "handle", "reset", "InvalidEvent"]
+__all__ = ["Application", "initialize", "handle", "reset"]

@@ -1,4 +1,4 @@
-"""Read an OSS object's user metadata with a signed HeadObject request."""
+"""Signed OSS requests: HeadObject for user metadata, PutObject for failure records."""
 
 from __future__ import annotations
 
@@ -12,12 +12,26 @@ from .notices import ObjectRef
 from .retry import classify
 from .settings import Settings
 
-# HeadObject responses carry no body, so the error Code is inferred from the status.
-_HEAD_STATUS_CODES = {403: "AccessDenied", 404: "NoSuchKey", 429: "SlowDown", 503: "ServiceUnavailable"}
+# RAM actions behind the requests this client sends (OSS authorises
+# HeadObject with oss:GetObject).
+ACTIONS = ("oss:GetObject", "oss:PutObject")
+
+# HeadObject responses carry no body, so their error Code is inferred from the status.
+_STATUS_CODES = {403: "AccessDenied", 404: "NoSuchKey", 429: "SlowDown", 503: "ServiceUnavailable"}
+
+
+def _error_code(response: httpx.Response) -> str:
+    # Error bodies are XML: <Error><Code>NoSuchKey</Code>...</Error>.
+    text = response.text if response.content else ""
+    start = text.find("<Code>")
+    end = text.find("</Code>", start)
+    if start != -1 and end != -1:
+        return text[start + len("<Code>"):end].strip()
+    return _STATUS_CODES.get(response.status_code, f"HTTP{response.status_code}")
 
 
 class OssClient:
-    """HeadObject on the bucket's endpoint from settings, never one named by an event."""
+    """Requests to the bucket's endpoint from settings, never to one named by an event."""
 
     def __init__(self, http: httpx.Client, settings: Settings) -> None:
         self._http = http
@@ -30,34 +44,43 @@ class OssClient:
             path = path[len(ref.bucket) + 1:]
         return base + path
 
+    def _send(
+        self, method: str, action: str, ref: ObjectRef, credentials: Credentials,
+        headers: dict[str, str] | None = None, body: bytes = b"",
+    ) -> httpx.Response:
+        signed = signing.sign_oss_request(method, ref.bucket, ref.key, dict(headers or {}), credentials)
+        try:
+            response = self._http.request(
+                method, self.url_for(ref), headers=signed, content=body or None, timeout=self._settings.http_timeout
+            )
+        except httpx.TimeoutException as error:
+            raise TransportError(f"OSS {action} timed out: {type(error).__name__}", service="oss", action=action) from None
+        except httpx.TransportError as error:
+            raise TransportError(
+                f"OSS {action} failed to connect: {type(error).__name__}: {error}", service="oss", action=action
+            ) from None
+
+        if response.status_code != 200:
+            code = _error_code(response)
+            rule = classify(code, response.status_code)
+            raise ApiError(
+                f"OSS {action} on oss://{ref.bucket}/{ref.key} failed: HTTP {response.status_code} {code} ({rule.reason})",
+                service="oss",
+                action=action,
+                status_code=response.status_code,
+                code=code,
+                request_id=response.headers.get("x-oss-request-id"),
+                retryable=rule.retryable,
+            )
+        return response
+
     def head_object(self, ref: ObjectRef, credentials: Credentials) -> dict[str, str]:
         """Return the object's user metadata: names lower-cased without x-oss-meta-, values trimmed.
 
         Raises InvalidMetadata for a value that is not UTF-8, ApiError for an
         error status and TransportError when no response arrives.
         """
-        headers = signing.sign_oss_request("HEAD", ref.bucket, ref.key, {}, credentials)
-        try:
-            response = self._http.head(self.url_for(ref), headers=headers, timeout=self._settings.http_timeout)
-        except httpx.TimeoutException as error:
-            raise TransportError(f"OSS HeadObject timed out: {type(error).__name__}", service="oss", action="HeadObject") from None
-        except httpx.TransportError as error:
-            raise TransportError(f"OSS HeadObject failed to connect: {type(error).__name__}: {error}", service="oss", action="HeadObject") from None
-
-        request_id = response.headers.get("x-oss-request-id")
-        if response.status_code != 200:
-            code = _HEAD_STATUS_CODES.get(response.status_code, f"HTTP{response.status_code}")
-            rule = classify(code, response.status_code)
-            raise ApiError(
-                f"OSS HeadObject on oss://{ref.bucket}/{ref.key} failed: HTTP {response.status_code} {code} ({rule.reason})",
-                service="oss",
-                action="HeadObject",
-                status_code=response.status_code,
-                code=code,
-                request_id=request_id,
-                retryable=rule.retryable,
-            )
-
+        response = self._send("HEAD", "HeadObject", ref, credentials)
         metadata: dict[str, str] = {}
         for raw_name, raw_value in response.headers.raw:
             name = raw_name.decode("latin-1").lower()
@@ -72,3 +95,8 @@ class OssClient:
                 ) from None
             metadata[name[len(META_PREFIX):]] = value.strip()
         return metadata
+
+    def put_object(self, ref: ObjectRef, body: bytes, credentials: Credentials, content_type: str = "application/json") -> str | None:
+        """Upload ``body`` and return the OSS request id."""
+        response = self._send("PUT", "PutObject", ref, credentials, {"Content-Type": content_type}, body)
+        return response.headers.get("x-oss-request-id")

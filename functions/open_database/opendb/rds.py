@@ -19,6 +19,9 @@ from .errors import ApiError, TransportError
 from .retry import classify
 
 API_VERSION = "2014-08-15"
+
+# Every RDS action the function calls; the RAM policy in the repository grants exactly these.
+ACTIONS = ("CreateOnlineDatabaseTask", "DescribeMigrateTaskById", "DescribeOssDownloads")
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 

@@ -97,6 +97,13 @@ VARIABLES: tuple[Variable, ...] = (
         "20",
         "Maximum seconds to keep polling the migrate task after the open call, to log its new status.",
     ),
+    Variable(
+        "OPENDB_FAILURE_BUCKET",
+        "",
+        "Bucket that receives a JSON record of every permanent failure, for an operator to fix and replay. "
+        "Empty: permanent failures are only logged.",
+    ),
+    Variable("OPENDB_FAILURE_PREFIX", "opendb-failures/", "Key prefix of the failure records in OPENDB_FAILURE_BUCKET."),
     Variable("OPENDB_LOG_LEVEL", "info", "Lowest level written to the log: debug, info, warning or error."),
 )
 
@@ -125,6 +132,8 @@ class Settings:
     deadline_margin: float = 3.0
     readiness_check: bool = True
     after_open_wait: float = 20.0
+    failure_bucket: str = ""
+    failure_prefix: str = "opendb-failures/"
     log_level: str = "info"
 
     def oss_base_url(self, bucket: str, bucket_region: str | None) -> tuple[str, bool]:
@@ -218,5 +227,7 @@ def load(environ: Mapping[str, str] | None = None, *, region: str | None = None)
         deadline_margin=_seconds(env, "OPENDB_DEADLINE_MARGIN"),
         readiness_check=_boolean(env, "OPENDB_READINESS_CHECK"),
         after_open_wait=_seconds(env, "OPENDB_AFTER_OPEN_WAIT"),
+        failure_bucket=_read(env, "OPENDB_FAILURE_BUCKET"),
+        failure_prefix=_read(env, "OPENDB_FAILURE_PREFIX"),
         log_level=log_level,
     )
