@@ -185,21 +185,20 @@ def notices_from_notification(
     payload: Mapping[str, Any],
     *,
     source: str,
-    where: str = "",
+    context: str = "",
     ids: Mapping[str, str] | None = None,
 ) -> list[Notice]:
     """Turn ``{"events": [...]}`` into one notice per record.
 
-    ``where`` prefixes the field names in error messages, so that a record
-    inside an MNS message is named by its message.
+    ``context`` starts every error message, so that a record inside an MNS
+    message is named by its message.
     """
     events = payload.get("events")
-    path = f"{where}events" if not where else f"{where}.events"
     if not isinstance(events, list):
-        return [invalid(source, f"{path} is {describe(events)}, expected a JSON array of OSS records", ids)]
+        return [invalid(source, f"{context}events is {describe(events)}, expected a JSON array of OSS records", ids)]
     if not events:
-        return [invalid(source, f"{path} is an empty JSON array: the notification names no object", ids)]
+        return [invalid(source, f"{context}events is an empty JSON array, so the notification names no object", ids)]
     return [
-        notice_from_record(record, source=source, where=f"{path}[{index}]", ids=ids)
+        notice_from_record(record, source=source, where=f"{context}events[{index}]", ids=ids)
         for index, record in enumerate(events)
     ]

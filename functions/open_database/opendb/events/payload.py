@@ -10,13 +10,19 @@ NOT_JSON = object()
 
 
 class PayloadError(Exception):
-    """The raw payload is empty, not UTF-8 text, or not JSON."""
+    """The raw payload is not UTF-8 text."""
 
 
 def as_text(raw: bytes | bytearray | memoryview | str) -> str:
-    """Return the payload as text, or raise PayloadError when it is not UTF-8."""
+    """Return the payload as text.
+
+    Raises PayloadError when it is not UTF-8, and TypeError when it is
+    neither bytes nor text.
+    """
     if isinstance(raw, str):
         return raw
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        raise TypeError(f"expected bytes or text, got {type(raw).__name__}")
     data = bytes(raw)
     try:
         # utf-8-sig also drops a byte order mark that some editors write.
