@@ -1,8 +1,8 @@
 """Builders of realistic trigger payloads, one per form that opendb accepts.
 
-Each builder follows the structure of a published Alibaba Cloud example; the
+Each builder follows the structure of a published Alibaba Cloud example. The
 defaults repeat the values of the sample files under ``local/samples/``, so
-that a generated event and its sample file parse into the same notices.
+a generated event and its sample file parse into the same notices.
 
 Sources of the structures:
 - classic OSS trigger: the OSS trigger sample in Function Compute's
@@ -133,16 +133,20 @@ def direct_request(parameters: Mapping[str, str] | None = None) -> dict[str, str
     return request
 
 
+def encode_base64(text: str) -> str:
+    """Encode text as MNS SDKs and OSS encode message bodies: Base64 of its UTF-8 bytes."""
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
 def request_body(parameters: Mapping[str, str] | None = None, *, encode: bool = False) -> str:
     """Build an MNS message body with a direct open request, optionally Base64-encoded."""
     text = json.dumps(direct_request(parameters))
-    return base64.b64encode(text.encode("utf-8")).decode("ascii") if encode else text
+    return encode_base64(text) if encode else text
 
 
 def oss_notification_body(**record: Any) -> str:
     """Build the MNS message body of an OSS event notification: Base64 of the JSON."""
-    text = json.dumps(oss_event(**record))
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return encode_base64(json.dumps(oss_event(**record)))
 
 
 def mns_topic_json(
@@ -187,7 +191,7 @@ def mns_queue_event(
     body: str,
     *,
     message_id: str = MESSAGE_ID,
-    event_id: str = "c2g71017-6f65-fhcf-a814-a396fc8d0001",
+    event_id: str = "5f0c7a10-6f65-4bcf-a814-a396fc8d0001",
     queue: str = QUEUE,
 ) -> dict[str, Any]:
     """Build one ``mns:Queue:SendMessage`` CloudEvent of the FC MNS queue trigger."""
@@ -219,7 +223,7 @@ def mns_queue_batch(bodies: list[str]) -> list[dict[str, Any]]:
         mns_queue_event(
             body,
             message_id=f"{MESSAGE_ID[:-4]}{index:04X}",
-            event_id=f"c2g71017-6f65-fhcf-a814-a396fc8d{index:04x}",
+            event_id=f"5f0c7a10-6f65-4bcf-a814-a396fc8d{index:04x}",
         )
         for index, body in enumerate(bodies, start=1)
     ]
