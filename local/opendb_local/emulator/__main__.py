@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m opendb_local.emulator", description=__doc__.splitlines()[0])
     parser.add_argument("--state", required=True, help="state JSON file (format: the opendb_local.emulator docstring)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port-rds", type=int, default=0, help="RDS port (default: 0, a free port)")
     parser.add_argument("--port-oss", type=int, default=0, help="OSS port (default: 0, a free port)")
     parser.add_argument(
         "--faults",
@@ -39,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    with emulator.serve(args.host, oss_port=args.port_oss, quiet=not args.verbose) as endpoints:
-        print(json.dumps({"oss_endpoint": endpoints.oss_endpoint}), flush=True)
+    with emulator.serve(args.host, rds_port=args.port_rds, oss_port=args.port_oss, quiet=not args.verbose) as endpoints:
+        print(json.dumps({"rds_endpoint": endpoints.rds_endpoint, "oss_endpoint": endpoints.oss_endpoint}), flush=True)
         try:
             while not stop.wait(0.5):
                 pass
