@@ -27,6 +27,16 @@ EXIT_RETRYABLE = 75  # EX_TEMPFAIL: running the same command later can succeed
 EXIT_USAGE = 2
 
 
+class _Discard:
+    """A text stream that drops what is written: the summary replaces the log lines."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opendb",
@@ -85,7 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"opendb: {error.message}", file=sys.stderr)
         return EXIT_USAGE
 
-    logs.configure(settings.log_level if args.verbose else "error", stream=sys.stderr if args.verbose else open(os.devnull, "w"))
+    if args.verbose:
+        logs.configure(settings.log_level, stream=sys.stderr)
+    else:
+        logs.configure("error", stream=_Discard())
     application = app.Application(settings)
     context = types.SimpleNamespace(
         request_id=f"cli-{uuid.uuid4()}",
