@@ -31,3 +31,13 @@ def test_download_items_shapes():
     assert readiness.download_items({"Items": {"OssDownload": [{"FileName": "a"}]}}) == [{"FileName": "a"}]
     assert readiness.download_items({"Items": {"OssDownload": {"FileName": "a"}}}) == [{"FileName": "a"}]
     assert readiness.download_items({}) == []
+
+
+@pytest.mark.parametrize("status", ["DownloadFailed", "VerifyFailed", "CheckFailed", "RestoreFailed"])
+def test_judge_file_failed_statuses(status):
+    assert readiness.judge_file("x.bak", [{"FileName": "x.bak", "Status": status}]).state == "failed"
+
+
+@pytest.mark.parametrize("status", ["NoStart", "Downloading", "Finished", "CheckSuccess", "Restoring"])
+def test_judge_file_pending_statuses(status):
+    assert readiness.judge_file("x.bak", [{"FileName": "x.bak", "Status": status}]).state == "not_ready"

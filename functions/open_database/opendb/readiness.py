@@ -20,7 +20,11 @@ NOT_YET = frozenset({"NoStart", "Running"})  # restore has not started or is sti
 READY = frozenset({"Waiting", "Success"})  # restored so far and waiting for more files, or finished
 FAILED = frozenset({"Failed"})  # the task stopped; opening cannot help
 
-# DescribeOssDownloads Status of a file that has been restored.
+# DescribeOssDownloads Status of a file that has been restored. Every status
+# ending in "Failed" (DownloadFailed, VerifyFailed, CheckFailed,
+# RestoreFailed) means the file will not be restored by this task; every
+# other one (NoStart, Downloading, Finished, CheckSuccess, Restoring...) means
+# not yet.
 FILE_RESTORED = frozenset({"Restored", "Success"})
 
 # Object names that are backup files restored by a migrate task: full and
@@ -70,7 +74,7 @@ def judge_file(key: str, downloads: list[dict]) -> Verdict:
         status = str(item.get("Status") or "")
         if status in FILE_RESTORED:
             return Verdict("ready", f"backup file {name} is {status}")
-        if status.lower() in ("failed", "error"):
+        if status.endswith("Failed") or status.lower() in ("failed", "error"):
             return Verdict("failed", f"backup file {name} is {status}: restore it again with a new migrate task")
         return Verdict("not_ready", f"backup file {name} is {status or 'without status'}")
     return Verdict("not_ready", f"backup file {name} is not yet listed by DescribeOssDownloads")
