@@ -60,6 +60,7 @@ def test_configure_writes_one_json_line_with_context():
     assert record["level"] == "info"
     assert record["token"] == logs.REDACTED
     assert "time" in record
+    assert list(record)[:4] == ["time", "level", "message", "step"]
 
 
 def test_trace_id_from_span_context():

@@ -103,6 +103,18 @@ class RedactSecrets:
         return event_dict
 
 
+class OrderKeys:
+    """A structlog processor that puts the fields a reader scans first at the start of each line."""
+
+    def __init__(self, first: tuple[str, ...]) -> None:
+        self.first = first
+
+    def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> dict[str, Any]:
+        ordered = {key: event_dict[key] for key in self.first if key in event_dict}
+        ordered.update((key, value) for key, value in event_dict.items() if key not in ordered)
+        return ordered
+
+
 redactor = RedactSecrets()
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -118,6 +130,7 @@ def configure(level: str = "info", stream: Any = None) -> None:
             structlog.processors.format_exc_info,
             redactor,
             structlog.processors.EventRenamer("message"),
+            OrderKeys(("time", "level", "message", "step", "outcome", "fc_request_id")),
             structlog.processors.JSONRenderer(ensure_ascii=False, default=str),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
