@@ -52,6 +52,7 @@ A JSON object; every key is optional and defaults as shown::
         "<DBInstanceId>": {
           "Engine": "SQLServer",
           "Status": "Running",
+          "OssDownloadsSupported": true,               (false: DescribeOssDownloads fails with UnsupportedOperation)
           "Databases": {"<DBName>": {"Status": "Restoring" | "Online"}}
         }
       },

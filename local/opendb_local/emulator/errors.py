@@ -54,6 +54,9 @@ RDS_ERRORS: dict[str, tuple[int, str]] = {
     "InvalidMigrateTaskId.NotFound": (404, "The specified MigrateTaskId does not exist."),
     "IncorrectMigrateTaskState": (403, "Current migrate task state does not support this operation."),
     "IncorrectDBState": (403, "Current DB state does not support this operation."),
+    # NOTE: not published. DescribeOssDownloads is documented as unsupported on
+    # SQL Server 2017 EE and 2019 EE, without the error it returns there.
+    "UnsupportedOperation": (400, "The operation is not supported by this DB instance."),
 }
 
 OSS_ERRORS: dict[str, tuple[int, str]] = {

@@ -153,6 +153,8 @@ class RdsBackend:
     def _describe_oss_downloads(self, parameters: Mapping[str, str], request_id: str) -> tuple[dict[str, object], bool]:
         _require(parameters, "DBInstanceId", "MigrateTaskId")
         instance = self._instance(parameters["DBInstanceId"])
+        if not instance.oss_downloads_supported:
+            raise rds_failure("UnsupportedOperation")
         task = self._task(parameters["MigrateTaskId"], instance)
         items = [
             {

@@ -95,10 +95,13 @@ class Database:
 
 @dataclass
 class DBInstance:
+    """An RDS instance. ``oss_downloads_supported`` is False for editions without DescribeOssDownloads."""
+
     instance_id: str
     engine: str
     status: str
     databases: dict[str, Database] = field(default_factory=dict)
+    oss_downloads_supported: bool = True
 
 
 @dataclass
@@ -300,11 +303,15 @@ def _instance(instance_id: str, value: Any, path: str) -> DBInstance:
             name=name,
             status=_choice(database.get("Status", "Restoring"), DATABASE_STATUSES, f"{path}.Databases.{name}.Status"),
         )
+    supported = entry.get("OssDownloadsSupported", True)
+    if not isinstance(supported, bool):
+        raise StateError(f"{path}.OssDownloadsSupported must be true or false")
     return DBInstance(
         instance_id=instance_id,
         engine=_text(entry.get("Engine", "SQLServer"), f"{path}.Engine"),
         status=_text(entry.get("Status", "Running"), f"{path}.Status"),
         databases=databases,
+        oss_downloads_supported=supported,
     )
 
 
