@@ -1,4 +1,4 @@
-"""Readiness rules and retry and permanent error classes, through the emulator.
+"""Readiness rules, retry and permanent error classes and endpoint rules, through the emulator.
 
 Every test drives ``Application.handle`` end to end against the in-process
 emulator, with the emulator's own state, faults and call log as the oracle.
@@ -465,3 +465,168 @@ def test_invalid_metadata_rejected():
     assert record["error"]["class"] == "InvalidMetadata"
     assert rds_actions(emulator) == []
     assert len(failure_records(emulator)) == 1
+
+
+# -- endpoints and allow-lists ----------------------------------------------
+
+HOSTILE_BUCKETS = [
+    "evil.example.com#",
+    "attacker.example.com/x?",
+    "a@evil.example.com",
+    "evil.example.com:443",
+    "Evil-Example",
+    "rds-backups\n",
+]
+
+HOSTILE_REGIONS = [
+    "x.evil.example.com/",
+    "cn-hangzhou.evil.example.com#",
+    "cn-hangzhou@evil.example.com",
+    "cn-hangzhou:443",
+]
+
+
+def hostile_events():
+    events = [upload_event(bucket=bucket) for bucket in HOSTILE_BUCKETS]
+    events += [upload_event(region=region) for region in HOSTILE_REGIONS]
+    events.append(samples.oss_eventbridge_event(bucket="evil.example.com#", key=KEY))
+    events.append(direct_event(Endpoint="http://evil.example.com", RegionId="evil.example.com"))
+    return events
+
+
+@pytest.mark.parametrize("event", hostile_events())
+def test_event_cannot_change_emulator_host(event):
+    emulator = Emulator(make_state())
+    application = make_app(emulator)
+
+    result = handle(application, event)
+
+    assert result["records"]
+    configured = {httpx.URL(IN_PROCESS_RDS_ENDPOINT).netloc, httpx.URL(IN_PROCESS_OSS_ENDPOINT).netloc}
+    assert application.transport.urls
+    for url in application.transport.urls:
+        assert url.scheme == "http"
+        assert url.netloc in configured
+    for call in emulator.calls.all():
+        if call.service == "oss":
+            assert call.parameters["bucket"] in (BUCKET, FAILURES)
+
+
+@pytest.mark.parametrize("event", hostile_events())
+def test_event_cannot_change_default_host(event):
+    seen = []
+
+    def refuse(request):
+        seen.append(request.url)
+        return httpx.Response(403, text="<Error><Code>AccessDenied</Code></Error>")
+
+    # Default endpoints, and a transport that answers every request itself: nothing leaves the process.
+    settings = settings_module.load({"FC_REGION": "cn-hangzhou", "OPENDB_FAILURE_BUCKET": FAILURES, "OPENDB_AFTER_OPEN_WAIT": "0"})
+    application = app.Application(settings, http=httpx.Client(transport=httpx.MockTransport(refuse)))
+
+    try:
+        result = handle(application, event)
+    except RetryInvocation as error:
+        result = error.result
+
+    assert result["records"]
+    allowed_hosts = {
+        "rds.aliyuncs.com",
+        f"{BUCKET}.oss-cn-hangzhou-internal.aliyuncs.com",
+        f"{FAILURES}.oss-cn-hangzhou-internal.aliyuncs.com",
+    }
+    for url in seen:
+        assert url.scheme == "https"
+        assert url.host in allowed_hosts
+        assert "evil" not in url.host
+
+
+@pytest.mark.parametrize("bucket", HOSTILE_BUCKETS)
+def test_hostile_bucket_rejected(bucket):
+    emulator = Emulator(make_state())
+
+    result = handle(make_app(emulator), upload_event(bucket=bucket))
+
+    record = result["records"][0]
+    assert record["outcome"] == "rejected"
+    assert record["error"]["class"] == "InvalidEvent"
+    assert emulator.calls.find(action="HeadObject") == []
+    assert rds_actions(emulator) == []
+
+
+def test_other_region_bucket_host():
+    seen = []
+
+    def refuse(request):
+        seen.append(request.url)
+        return httpx.Response(403)
+
+    settings = settings_module.load({"FC_REGION": "cn-hangzhou", "OPENDB_AFTER_OPEN_WAIT": "0"})
+    application = app.Application(settings, http=httpx.Client(transport=httpx.MockTransport(refuse)))
+
+    handle(application, upload_event(region="cn-beijing"))
+
+    assert [url.host for url in seen] == [f"{BUCKET}.oss-cn-beijing.aliyuncs.com"]
+
+
+@pytest.mark.parametrize(
+    ("env", "event"),
+    [
+        ({"OPENDB_ALLOWED_BUCKETS": "other-backups"}, upload_event()),
+        ({"OPENDB_ALLOWED_PREFIXES": "crm/,hr/"}, upload_event()),
+        ({"OPENDB_ALLOWED_INSTANCES": "rm-other000001"}, upload_event()),
+        ({"OPENDB_ALLOWED_INSTANCES": "rm-other000001"}, direct_event()),
+    ],
+)
+def test_allow_list_rejects(env, event):
+    emulator = Emulator(make_state())
+
+    result = handle(make_app(emulator, **env), event)
+
+    record = result["records"][0]
+    assert record["outcome"] == "rejected"
+    assert record["error"]["class"] == "NotAllowed"
+    assert rds_actions(emulator) == []
+    assert emulator.open_count(INSTANCE, DB) == 0
+    assert len(failure_records(emulator)) == 1
+
+
+@pytest.mark.parametrize("env", [{"OPENDB_ALLOWED_BUCKETS": "other-backups"}, {"OPENDB_ALLOWED_PREFIXES": "crm/"}])
+def test_allow_list_unrelated_upload(env):
+    # An upload without opendb metadata is no open request, wherever it is, so it is skipped without a record.
+    emulator = Emulator(make_state(metadata={}))
+
+    result = handle(make_app(emulator, **env), upload_event())
+
+    assert result["summary"] == {"skipped": 1}
+    assert rds_actions(emulator) == []
+    assert failure_records(emulator) == []
+
+
+def test_allow_list_admits():
+    env = {
+        "OPENDB_ALLOWED_BUCKETS": f"other-backups,{BUCKET}",
+        "OPENDB_ALLOWED_PREFIXES": "crm/,sales/",
+        "OPENDB_ALLOWED_INSTANCES": f"rm-other000001,{INSTANCE}",
+    }
+    emulator = Emulator(make_state())
+
+    result = handle(make_app(emulator, **env), upload_event())
+
+    assert result["summary"] == {"opened": 1}
+    assert emulator.open_count(INSTANCE, DB) == 1
+
+
+def test_bucket_rule_matches_oss():
+    # Names OSS accepts must still work: 3 and 63 characters, digits, inner hyphens.
+    for bucket in ("abc", "a" * 63, "backup-2024", "0db"):
+        seen = []
+
+        def refuse(request):
+            seen.append(request.url)
+            return httpx.Response(404)
+
+        settings = settings_module.load({"FC_REGION": "cn-hangzhou", "OPENDB_AFTER_OPEN_WAIT": "0"})
+        application = app.Application(settings, http=httpx.Client(transport=httpx.MockTransport(refuse)))
+        handle(application, upload_event(bucket=bucket))
+        assert [url.host for url in seen] == [f"{bucket}.oss-cn-hangzhou-internal.aliyuncs.com"]

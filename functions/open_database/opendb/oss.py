@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from . import signing
 from .credentials import Credentials
-from .errors import ApiError, InvalidMetadata, TransportError
+from .errors import ApiError, InvalidEvent, InvalidMetadata, TransportError
 from .metadata import META_PREFIX
 from .notices import ObjectRef
 from .retry import classify
@@ -18,6 +20,13 @@ ACTIONS = ("oss:GetObject", "oss:PutObject")
 
 # HeadObject responses carry no body, so their error Code is inferred from the status.
 _STATUS_CODES = {403: "AccessDenied", 404: "NoSuchKey", 429: "SlowDown", 503: "ServiceUnavailable"}
+
+# OSS bucket names are 3 to 63 lower-case letters, digits and "-", starting
+# and ending with a letter or digit. Region IDs look like cn-hangzhou. Both
+# come from the event and become part of the URL's host name, so any other
+# character (".", "/", "#", "?", "@") could send the signed request elsewhere.
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+_REGION_ID = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
 
 
 def _error_code(response: httpx.Response) -> str:
@@ -38,6 +47,11 @@ class OssClient:
         self._settings = settings
 
     def url_for(self, ref: ObjectRef) -> str:
+        """Return the object's URL, or raise InvalidEvent when its bucket name or region is not one OSS accepts."""
+        if not _BUCKET_NAME.fullmatch(ref.bucket):
+            raise InvalidEvent(f"bucket name {ref.bucket!r} is invalid: OSS bucket names are 3 to 63 of a-z, 0-9 and '-'")
+        if ref.region is not None and not _REGION_ID.fullmatch(ref.region):
+            raise InvalidEvent(f"region {ref.region!r} of oss://{ref.bucket}/{ref.key} is not a region ID such as cn-hangzhou")
         base, path_style = self._settings.oss_base_url(ref.bucket, ref.region)
         path = signing.oss_object_path(ref.bucket, ref.key)
         if not path_style:
