@@ -540,9 +540,17 @@ def rpc_post(emulator: Emulator, parameters: dict[str, str], **options) -> httpx
     return client.post(f"{IN_PROCESS_RDS_ENDPOINT}/", data=parameters)
 
 
-def acs3_signed(action: str, query: dict[str, str], *, secret: str = STS_SECRET, nonce: str | None = None, date: str | None = None) -> dict[str, str]:
+def acs3_signed(
+    action: str,
+    query: dict[str, str],
+    *,
+    secret: str = STS_SECRET,
+    nonce: str | None = None,
+    date: str | None = None,
+    form: bytes | None = None,
+) -> dict[str, str]:
     """Return ACS3 headers for a POST to the in-process RDS endpoint, signed by alibabacloud_tea_openapi."""
-    payload = hashlib.sha256(b"").hexdigest()
+    payload = hashlib.sha256(form or b"").hexdigest()
     headers = {
         "host": "127.0.0.1:9801",
         "x-acs-action": action,
@@ -553,6 +561,8 @@ def acs3_signed(action: str, query: dict[str, str], *, secret: str = STS_SECRET,
         "x-acs-accesskey-id": STS_ID,
         "x-acs-security-token": STS_TOKEN,
     }
+    if form is not None:
+        headers["content-type"] = "application/x-www-form-urlencoded"
     request = SimpleNamespace(method="POST", pathname="/", query=query, headers=headers)
     headers["Authorization"] = TeaUtils.get_authorization(request, "ACS3-HMAC-SHA256", payload, STS_ID, secret)
     return headers
@@ -648,6 +658,15 @@ def test_acs3_in_process(emulator):
     assert response.status_code == 200
     assert response.json()["Status"] == "Success"
     assert response.headers["x-acs-request-id"] == response.json()["RequestId"]
+
+
+def test_acs3_form_body(emulator):
+    form = b"DBInstanceId=rm-test0001&MigrateTaskId=1001"
+    headers = acs3_signed("DescribeMigrateTaskById", {}, form=form)
+    client = httpx.Client(transport=emulator.transport())
+    response = client.post(f"{IN_PROCESS_RDS_ENDPOINT}/", headers=headers, content=form)
+    assert response.status_code == 200
+    assert response.json()["MigrateTaskId"] == TASK
 
 
 def test_rpc_in_process(emulator):

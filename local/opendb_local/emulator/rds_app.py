@@ -31,6 +31,8 @@ class RdsApp:
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
+        # Read the body before the form is parsed, which would consume it: ACS3 hashes the raw body.
+        request.get_data(cache=True)
         request_id = new_rds_request_id()
         parameters = without_secrets(request_parameters(request))
         action = parameters.get("Action") or request.headers.get("x-acs-action", "")
