@@ -477,18 +477,26 @@ HOSTILE_BUCKETS = [
     "Evil-Example",
     "rds-backups\n",
 ]
-
 HOSTILE_REGIONS = [
     "x.evil.example.com/",
     "cn-hangzhou.evil.example.com#",
     "cn-hangzhou@evil.example.com",
     "cn-hangzhou:443",
 ]
+HOSTILE_KEYS = [
+    "http://evil.example.com/x.bak",
+    "//evil.example.com/x.bak",
+    "@evil.example.com/x.bak",
+    "../../evil.example.com/x.bak",
+    "a?host=evil.example.com#x.bak",
+    "%2F%2Fevil.example.com%2Fx.bak",
+]
 
 
 def hostile_events():
     events = [upload_event(bucket=bucket) for bucket in HOSTILE_BUCKETS]
     events += [upload_event(region=region) for region in HOSTILE_REGIONS]
+    events += [upload_event(key=key) for key in HOSTILE_KEYS]
     events.append(samples.oss_eventbridge_event(bucket="evil.example.com#", key=KEY))
     events.append(direct_event(Endpoint="http://evil.example.com", RegionId="evil.example.com"))
     return events
@@ -615,6 +623,18 @@ def test_allow_list_admits():
 
     assert result["summary"] == {"opened": 1}
     assert emulator.open_count(INSTANCE, DB) == 1
+
+
+def test_dot_segment_key_exact():
+    key = "sales/../sales/./sales_full.bak"
+    state = make_state(file_name=key)
+    state["Buckets"][BUCKET]["Objects"] = {key: {"Size": 10, "Metadata": OPEN_METADATA}}
+    emulator = Emulator(state)
+
+    result = handle(make_app(emulator), upload_event(key=key))
+
+    assert result["summary"] == {"opened": 1}
+    assert [call.parameters["key"] for call in emulator.calls.find(action="HeadObject")] == [key]
 
 
 def test_bucket_rule_matches_oss():

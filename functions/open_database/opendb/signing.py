@@ -378,11 +378,19 @@ def sign_oss_request(
     return signed
 
 
+_DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
+
+
 def oss_object_path(bucket: str, key: str) -> str:
     """Return the path-style request path ``/<bucket>/<encoded key>``, with the key encoded once.
 
     A-Z, a-z, 0-9, ``-``, ``_``, ``.``, ``~`` and ``/`` stay literal; every
     other UTF-8 byte becomes ``%XX``, including ``%`` itself, ``+`` and space.
     OSS decodes the path once, so the object it finds is ``key`` exactly.
+
+    Path segments that are exactly ``.`` or ``..`` are sent as ``%2E`` and
+    ``%2E%2E``, because httpx, like any RFC 3986 client, removes literal dot
+    segments, and the request would then address another object or bucket.
     """
-    return f"/{bucket}/{_encode_path(key)}"
+    segments = [_DOT_SEGMENTS.get(segment) or _encode_path(segment) for segment in key.split("/")]
+    return f"/{bucket}/" + "/".join(segments)
