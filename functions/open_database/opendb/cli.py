@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
     if args.verbose:
-        logs.configure(settings.log_level, stream=sys.stderr)
+        logs.configure(settings.log_level, stream=logs.StandardStream("stderr"))
     else:
         logs.configure("error", stream=_Discard())
     application = app.Application(settings)

@@ -117,6 +117,27 @@ class OrderKeys:
 
 redactor = RedactSecrets()
 
+
+class StandardStream:
+    """Writes to whatever ``sys.stdout`` or ``sys.stderr`` is at the time of each write.
+
+    FC's runtime and test runners replace sys.stdout after the logger is
+    configured; binding the object seen at configure time would write to a
+    stale, possibly closed, stream.
+    """
+
+    def __init__(self, name: str = "stdout") -> None:
+        if name not in ("stdout", "stderr"):
+            raise ValueError(f"stream name must be stdout or stderr, not {name!r}")
+        self.name = name
+
+    def write(self, text: str) -> int:
+        return getattr(sys, self.name).write(text)
+
+    def flush(self) -> None:
+        getattr(sys, self.name).flush()
+
+
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -134,7 +155,7 @@ def configure(level: str = "info", stream: Any = None) -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False, default=str),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(stream if stream is not None else sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(stream if stream is not None else StandardStream()),
         cache_logger_on_first_use=False,
     )
 
