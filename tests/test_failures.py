@@ -16,7 +16,7 @@ class FakeOss:
         self.errors = list(errors)
         self.puts = []
 
-    def put_object(self, ref, body, credentials, content_type="application/json"):
+    def put_object(self, ref, body, credentials, content_type="application/json", deadline=None):
         if self.errors:
             raise self.errors.pop(0)
         self.puts.append((ref, body))

@@ -40,7 +40,7 @@ class FakeRds:
         self.download_error = download_error
         self.calls = []
 
-    def call(self, action, params, credentials):
+    def call(self, action, params, credentials, deadline=None):
         self.calls.append((action, dict(params)))
         if action == "DescribeMigrateTaskById":
             status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
@@ -65,7 +65,7 @@ class FakeOss:
         self.error = error
         self.heads = 0
 
-    def head_object(self, ref, credentials):
+    def head_object(self, ref, credentials, deadline=None):
         self.heads += 1
         if self.error:
             raise self.error
@@ -243,7 +243,7 @@ def test_direct_parameters_unknown_key_rejected():
 
 def test_unexpected_exception_becomes_failed_outcome():
     class Broken(FakeRds):
-        def call(self, action, params, credentials):
+        def call(self, action, params, credentials, deadline=None):
             raise ZeroDivisionError("boom")
 
     opener, _ = make_opener(Broken())

@@ -1,4 +1,4 @@
-"""Readiness rules, retry and permanent error classes and endpoint rules, through the emulator.
+"""Readiness rules, retry and permanent error classes, deadlines and endpoint rules, through the emulator.
 
 Every test drives ``Application.handle`` end to end against the in-process
 emulator, with the emulator's own state, faults and call log as the oracle.
@@ -242,16 +242,20 @@ def test_readiness_waits_for_file():
     assert rds_actions(emulator)[-1] == "CreateOnlineDatabaseTask"
 
 
-def test_readiness_file_not_listed():
+def test_readiness_file_not_listed(log_stream):
     emulator = Emulator(make_state(file_name="sales/another_full.bak"))
 
     with pytest.raises(RetryInvocation) as caught:
         handle(make_app(emulator), upload_event(), timeout=1.0)
 
     error = caught.value.result["records"][0]["error"]
-    assert error["class"] == "NotReady"
-    assert "not yet listed" in error["message"]
+    assert error["retryable"] is True
     assert emulator.open_count(INSTANCE, DB) == 0
+    checks = [line for line in log_lines(log_stream) if line.get("step") == "readiness"]
+    assert checks
+    for line in checks:
+        assert line["ready"] is False
+        assert "not yet listed" in line["message"]
 
 
 def test_readiness_downloads_unsupported(log_stream):
@@ -465,6 +469,28 @@ def test_invalid_metadata_rejected():
     assert record["error"]["class"] == "InvalidMetadata"
     assert rds_actions(emulator) == []
     assert len(failure_records(emulator)) == 1
+
+
+# -- deadline ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["HeadObject", "DescribeMigrateTaskById", "CreateOnlineDatabaseTask"])
+def test_long_delay_stops_at_deadline(action):
+    service = "oss" if action == "HeadObject" else "rds"
+    faults = Faults(services=frozenset({service}), actions=frozenset({action}), delay=1.0, delay_seconds=30.0)
+    emulator = Emulator(make_state(), faults=faults)
+    # One request may take 10 s, far longer than the 1.5 s the function has.
+    application = make_app(emulator, OPENDB_HTTP_TIMEOUT="10")
+
+    started = time.monotonic()
+    with pytest.raises(RetryInvocation) as caught:
+        handle(application, upload_event(), timeout=1.5)
+    elapsed = time.monotonic() - started
+
+    error = caught.value.result["records"][0]["error"]
+    assert error["class"] in ("TransportError", "DeadlineExceeded")
+    assert error["retryable"] is True
+    assert elapsed < 1.5 - MARGIN + 0.3
 
 
 # -- endpoints and allow-lists ----------------------------------------------

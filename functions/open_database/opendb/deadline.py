@@ -50,6 +50,10 @@ class Deadline:
     def expired(self) -> bool:
         return self.clock() >= self.end
 
+    def bound(self, seconds: float) -> float:
+        """Return ``seconds``, shortened to the time left before the deadline."""
+        return min(seconds, self.remaining())
+
     def allows(self, seconds: float) -> bool:
         """Return True when ``seconds`` from now is still before the deadline."""
         return self.clock() + seconds < self.end

@@ -102,7 +102,7 @@ class FailureRecorder:
         body = json.dumps(build_record(notice, outcome, raw_event, fc_request_id), ensure_ascii=False, indent=2).encode("utf-8")
         try:
             run_with_retries(
-                lambda: self.oss.put_object(ObjectRef(self.bucket, key), body, self.credentials),
+                lambda: self.oss.put_object(ObjectRef(self.bucket, key), body, self.credentials, deadline=self.deadline),
                 deadline=self.deadline,
                 backoff=Backoff(max_attempts=3),
             )

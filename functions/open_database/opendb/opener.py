@@ -131,7 +131,9 @@ class Opener:
         if notice.metadata is not None:
             sources.append(("event metadata", meta.from_metadata(meta.normalize_metadata(notice.metadata))))
         elif notice.object is not None:
-            head = self._with_retries(lambda: self.oss.head_object(notice.object, self.credentials), log, "HeadObject")
+            head = self._with_retries(
+                lambda: self.oss.head_object(notice.object, self.credentials, deadline=self.deadline), log, "HeadObject"
+            )
             log.debug("Object metadata read with HeadObject", step="head_object", metadata_keys=sorted(head))
             sources.append(("HeadObject metadata", meta.from_metadata(head)))
 
@@ -152,7 +154,9 @@ class Opener:
         """
         attempt = 0
         while True:
+            check_started = self.deadline.now()
             verdict, status = self._check_ready(request, log)
+            check_seconds = self.deadline.now() - check_started
             log.info("Readiness checked: " + verdict.reason, step="readiness", ready=verdict.ready, task_status=status)
             if verdict.ready:
                 return status
@@ -162,7 +166,8 @@ class Opener:
                     service="rds", action="DescribeMigrateTaskById", status_code=200, code="MigrateTaskFailed",
                 )
             wait = self.poll.delay(attempt)
-            if not self.deadline.allows(wait):
+            # Requests end at the deadline, so a check that cannot finish by then would only time out.
+            if not self.deadline.allows(wait + check_seconds):
                 raise NotReady(f"not ready before the function's deadline: {verdict.reason}")
             self.sleep(wait)
             attempt += 1
@@ -227,7 +232,9 @@ class Opener:
     # -- plumbing ----------------------------------------------------------
 
     def _call(self, action: str, parameters: Mapping[str, str], log: Any) -> dict:
-        response = self._with_retries(lambda: self.rds.call(action, parameters, self.credentials), log, action)
+        response = self._with_retries(
+            lambda: self.rds.call(action, parameters, self.credentials, deadline=self.deadline), log, action
+        )
         log.debug("RDS call succeeded", step="rds", action=action, rds_request_id=response.get("RequestId"))
         return response
 

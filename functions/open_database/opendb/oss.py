@@ -8,6 +8,7 @@ import httpx
 
 from . import signing
 from .credentials import Credentials
+from .deadline import Deadline
 from .errors import ApiError, InvalidEvent, InvalidMetadata, TransportError
 from .metadata import META_PREFIX
 from .notices import ObjectRef
@@ -60,15 +61,18 @@ class OssClient:
 
     def _send(
         self, method: str, action: str, ref: ObjectRef, credentials: Credentials,
-        headers: dict[str, str] | None = None, body: bytes = b"",
+        headers: dict[str, str] | None = None, body: bytes = b"", deadline: Deadline | None = None,
     ) -> httpx.Response:
         signed = signing.sign_oss_request(method, ref.bucket, ref.key, dict(headers or {}), credentials)
+        timeout = self._settings.http_timeout
+        if deadline is not None:
+            timeout = deadline.bound(timeout)
         try:
-            response = self._http.request(
-                method, self.url_for(ref), headers=signed, content=body or None, timeout=self._settings.http_timeout
-            )
+            response = self._http.request(method, self.url_for(ref), headers=signed, content=body or None, timeout=timeout)
         except httpx.TimeoutException as error:
-            raise TransportError(f"OSS {action} timed out: {type(error).__name__}", service="oss", action=action) from None
+            raise TransportError(
+                f"OSS {action} timed out after {timeout:.3g} s: {type(error).__name__}", service="oss", action=action
+            ) from None
         except httpx.TransportError as error:
             raise TransportError(
                 f"OSS {action} failed to connect: {type(error).__name__}: {error}", service="oss", action=action
@@ -88,13 +92,14 @@ class OssClient:
             )
         return response
 
-    def head_object(self, ref: ObjectRef, credentials: Credentials) -> dict[str, str]:
+    def head_object(self, ref: ObjectRef, credentials: Credentials, *, deadline: Deadline | None = None) -> dict[str, str]:
         """Return the object's user metadata: names lower-cased without x-oss-meta-, values trimmed.
 
         Raises InvalidMetadata for a value that is not UTF-8, ApiError for an
-        error status and TransportError when no response arrives.
+        error status and TransportError when no response arrives. With a
+        ``deadline``, the request times out at the deadline at the latest.
         """
-        response = self._send("HEAD", "HeadObject", ref, credentials)
+        response = self._send("HEAD", "HeadObject", ref, credentials, deadline=deadline)
         metadata: dict[str, str] = {}
         for raw_name, raw_value in response.headers.raw:
             name = raw_name.decode("latin-1").lower()
@@ -110,7 +115,10 @@ class OssClient:
             metadata[name[len(META_PREFIX):]] = value.strip()
         return metadata
 
-    def put_object(self, ref: ObjectRef, body: bytes, credentials: Credentials, content_type: str = "application/json") -> str | None:
-        """Upload ``body`` and return the OSS request id."""
-        response = self._send("PUT", "PutObject", ref, credentials, {"Content-Type": content_type}, body)
+    def put_object(
+        self, ref: ObjectRef, body: bytes, credentials: Credentials, content_type: str = "application/json",
+        *, deadline: Deadline | None = None,
+    ) -> str | None:
+        """Upload ``body`` and return the OSS request id. With a ``deadline``, the request times out by then."""
+        response = self._send("PUT", "PutObject", ref, credentials, {"Content-Type": content_type}, body, deadline)
         return response.headers.get("x-oss-request-id")

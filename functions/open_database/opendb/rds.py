@@ -15,6 +15,7 @@ import httpx
 
 from . import signing
 from .credentials import Credentials
+from .deadline import Deadline
 from .errors import ApiError, TransportError
 from .retry import classify
 
@@ -83,17 +84,21 @@ class RdsClient:
         )
         return body, headers
 
-    def call(self, action: str, params: Mapping[str, str], credentials: Credentials) -> dict:
+    def call(
+        self, action: str, params: Mapping[str, str], credentials: Credentials, *, deadline: Deadline | None = None
+    ) -> dict:
         """Send ``action`` once and return the decoded JSON response.
 
         Raises ApiError for an error response and TransportError when no
-        response arrives; both say whether a retry can succeed.
+        response arrives; both say whether a retry can succeed. With a
+        ``deadline``, the request times out at the deadline at the latest.
         """
         body, headers = self._build(action, params, credentials)
+        timeout = deadline.bound(self.timeout) if deadline is not None else self.timeout
         try:
-            response = self._http.post(self.endpoint + "/", content=body, headers=headers, timeout=self.timeout)
+            response = self._http.post(self.endpoint + "/", content=body, headers=headers, timeout=timeout)
         except httpx.TimeoutException as error:
-            raise TransportError(f"RDS {action} timed out after {self.timeout:g} s: {type(error).__name__}", service="rds", action=action) from None
+            raise TransportError(f"RDS {action} timed out after {timeout:.3g} s: {type(error).__name__}", service="rds", action=action) from None
         except httpx.TransportError as error:
             raise TransportError(f"RDS {action} failed to connect: {type(error).__name__}: {error}", service="rds", action=action) from None
 
