@@ -1,8 +1,8 @@
 """The function's lifecycle: set up once per instance, then handle each invocation.
 
 FC calls ``initializer`` once when an instance starts and ``handler`` for every
-event; the instance may run several invocations at once in threads, so nothing
-here keeps per-invocation state outside the contextvars copy each one runs in.
+event. An instance may run several invocations at once in threads, so
+per-invocation state lives only in the contextvars copy that each one runs in.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def reset() -> None:
 
 
 def handle(event: Any, context: Any) -> dict:
-    """The FC handler's body: initialize on first use, then handle the event."""
+    """Handle one FC invocation, initializing the instance first if FC did not."""
     started = time.monotonic()
     try:
         application = initialize(context)
