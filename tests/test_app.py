@@ -261,3 +261,56 @@ def test_direct_invocation_opens(emulator, log_stream):
     assert result["records"][0]["parameters"] == expected
     assert result["records"][0]["outcome"] == "opened"
     assert emulator.open_count(INSTANCE, "sales") == 1
+
+
+def _add_task(emulator, task_id, db_name, status):
+    """Clone the sample task under a new id and database, with the given status."""
+    import dataclasses
+
+    template = emulator.state.migrate_tasks["107081"]
+    emulator.state.migrate_tasks[task_id] = dataclasses.replace(
+        template, task_id=task_id, db_name=db_name, status=status, backup_files=list(template.backup_files)
+    )
+    database = emulator.state.instances[INSTANCE].databases["sales"]
+    emulator.state.instances[INSTANCE].databases[db_name] = dataclasses.replace(database, status="Restoring")
+
+
+def _request(db_name, task_id):
+    return {"DBInstanceId": INSTANCE, "DBName": db_name, "MigrateTaskId": task_id}
+
+
+def test_batch_mixed_outcomes_then_raise(emulator, log_stream):
+    _add_task(emulator, "200001", "hr", "Running")
+    bodies = [
+        samples.request_body(_request("sales", "107081")),                # opens
+        "this is not a request",                                           # rejected: neither form
+        samples.request_body(_request("hr", "200001"), encode=True),      # restore still running: retryable
+        samples.request_body({**_request("sales", "107081"), "DBName": "tempdb"}),  # rejected: system database
+    ]
+    event = json.dumps(samples.mns_queue_batch(bodies)).encode()
+
+    with pytest.raises(RetryInvocation) as caught:
+        make_app(emulator).handle(event, context(timeout=4))
+    records = caught.value.result["records"]
+
+    assert [record["outcome"] for record in records] == ["opened", "rejected", "failed", "rejected"]
+    assert records[1]["error"]["class"] == "InvalidEvent"
+    assert records[2]["error"]["retryable"] is True
+    assert records[3]["error"]["class"] == "InvalidMetadata"
+    assert len({record["notice"] for record in records}) == 4
+    assert emulator.open_count(INSTANCE, "sales") == 1
+    assert emulator.open_count(INSTANCE, "hr") == 0
+    outcome_lines = [e for e in lines(log_stream) if e.get("step") == "outcome"]
+    assert len(outcome_lines) == 4
+    assert len({e["message_id"] for e in outcome_lines}) == 4
+
+
+def test_batch_with_only_permanent_failures_returns(emulator, log_stream):
+    bodies = [
+        samples.request_body(_request("sales", "107081")),
+        "{\"DBInstanceId\": 5}",
+        samples.request_body({**_request("sales", "107081"), "MigrateTaskId": "x1"}),
+    ]
+    result = make_app(emulator).handle(json.dumps(samples.mns_queue_batch(bodies)).encode(), context())
+    assert [record["outcome"] for record in result["records"]] == ["opened", "rejected", "rejected"]
+    assert result["summary"] == {"opened": 1, "rejected": 2}
