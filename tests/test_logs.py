@@ -3,7 +3,9 @@ import json
 import threading
 import types
 
+import pytest
 import structlog
+from hypothesis import given, strategies as st
 
 from opendb import logs
 
@@ -90,3 +92,50 @@ def test_context_does_not_leak_between_threads():
     for thread in threads:
         thread.join()
     assert seen == {"a": "a", "b": "b"}
+
+
+def _scrub_with_every_pattern(text):
+    for pattern, replacement in logs._TEXT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# Secret names in mixed case, with the non-ASCII letters that Python's
+# case-insensitive matching folds onto ASCII ones.
+_NAMES_IN_TEXT = [
+    "Signature", "\u017fignature", "SecurityToken", "securitytoKen", "AccessKeySecret", "x-oss-security-token",
+    "X-ACS-Security-Token", "Authorization", "author\u0130zation", "OSS", "oss", "ACS3-HMAC-SHA256",
+]
+_SEPARATORS = ["=", ": ", ":", " ", "='", '": "']
+_NAMED_VALUES = st.builds(
+    lambda before, name, separator, value, after: before + name + separator + value + after,
+    st.text(max_size=3),
+    st.sampled_from(_NAMES_IN_TEXT),
+    st.sampled_from(_SEPARATORS),
+    st.text(alphabet="abcK+/=:.-_ \u212a\u00e9", min_size=1, max_size=8),
+    st.text(max_size=3),
+)
+
+
+@given(st.one_of(_NAMED_VALUES, st.text(max_size=30)))
+def test_scrub_text_same_as_every_pattern(text):
+    assert logs.RedactSecrets().scrub_text(text) == _scrub_with_every_pattern(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Signature=abc", "Signature=[REDACTED]"),
+        ("\u017fignature=abc", "\u017fignature=[REDACTED]"),
+        ("securitytoKen=abc", "securitytoKen=[REDACTED]"),
+        ("AccessKeySecret=abc", "AccessKeySecret=[REDACTED]"),
+        ("x-oss-security-token: abc", "x-oss-security-token: [REDACTED]"),
+        ("X-ACS-Security-Token=abc", "X-ACS-Security-Token=[REDACTED]"),
+        ("authorization=abc", "authorization=[REDACTED]"),
+        ("OSS id:sig", "OSS [REDACTED]"),
+        ("ACS3-HMAC-SHA256 Credential=x", "ACS3-HMAC-SHA256 [REDACTED]"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_scrub_text_each_secret_shape(text, expected):
+    assert logs.RedactSecrets().scrub_text(text) == expected
