@@ -95,7 +95,7 @@ def test_context_does_not_leak_between_threads():
 
 
 def _scrub_with_every_pattern(text):
-    for pattern, replacement in logs._TEXT_PATTERNS:
+    for pattern, replacement in logs._text_patterns():
         text = pattern.sub(replacement, text)
     return text
 

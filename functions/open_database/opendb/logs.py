@@ -37,19 +37,34 @@ _SECRET_NAMES = frozenset(
 )
 
 # Secrets that can hide inside free text: URLs, header dumps, exception reprs.
-_TEXT_PATTERNS = (
-    (re.compile(r"(?i)(Signature|SecurityToken|AccessKeySecret)=[^&\s\"',;]+"), r"\1=" + REDACTED),
-    (re.compile(r"(?i)(x-(?:oss|acs)-security-token|authorization)(['\"]?\s*[:=]\s*['\"]?)[^\r\n\"',]+"), r"\1\2" + REDACTED),
-    (re.compile(r"\bOSS [A-Za-z0-9.+/=_-]+:[A-Za-z0-9+/=]+"), "OSS " + REDACTED),
-    (re.compile(r"ACS3-HMAC-SHA256 [^\r\n\"']+"), "ACS3-HMAC-SHA256 " + REDACTED),
+_TEXT_PATTERN_SOURCES = (
+    (r"(?i)(Signature|SecurityToken|AccessKeySecret)=[^&\s\"',;]+", r"\1=" + REDACTED),
+    (r"(?i)(x-(?:oss|acs)-security-token|authorization)(['\"]?\s*[:=]\s*['\"]?)[^\r\n\"',]+", r"\1\2" + REDACTED),
+    (r"\bOSS [A-Za-z0-9.+/=_-]+:[A-Za-z0-9+/=]+", "OSS " + REDACTED),
+    (r"ACS3-HMAC-SHA256 [^\r\n\"']+", "ACS3-HMAC-SHA256 " + REDACTED),
 )
 
 # Every match of a pattern above contains one of these literals, ignoring
 # case, so text without any of them skips the four substitutions. Every log
 # line's values pass through here, and almost none contain a secret.
-_TEXT_TRIGGER = re.compile(
+_TEXT_TRIGGER_SOURCE = (
     r"(?i)signature=|securitytoken=|accesskeysecret=|x-(?:oss|acs)-security-token|authorization|OSS |ACS3-HMAC-SHA256 "
 )
+
+
+# The regexes are compiled on first use, because most invocations never log
+# text that needs them and compiling all five adds about 0.7 ms to a cold
+# start (Python 3.10, see docs/benchmarks.md).
+@functools.lru_cache(maxsize=None)
+def _text_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(source), replacement) for source, replacement in _TEXT_PATTERN_SOURCES)
+
+
+@functools.lru_cache(maxsize=None)
+def _text_trigger() -> re.Pattern[str]:
+    return re.compile(_TEXT_TRIGGER_SOURCE)
+
+
 _TEXT_TRIGGER_LITERALS = (
     "signature=",
     "securitytoken=",
@@ -68,7 +83,7 @@ def _may_contain_secret(text: str) -> bool:
     # also folds a few non-ASCII letters onto ASCII ones (U+017F onto "s",
     # U+212A onto "k"), so other text goes through the regex.
     if not text.isascii():
-        return _TEXT_TRIGGER.search(text) is not None
+        return _text_trigger().search(text) is not None
     lowered = text.lower()
     for literal in _TEXT_TRIGGER_LITERALS:
         if literal in lowered:
@@ -113,7 +128,7 @@ class RedactSecrets:
 
         if not _may_contain_secret(text):
             return text
-        for pattern, replacement in _TEXT_PATTERNS:
+        for pattern, replacement in _text_patterns():
             text = pattern.sub(replacement, text)
         return text
 
