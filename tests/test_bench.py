@@ -60,7 +60,7 @@ def test_quick_run_cold_start_opens(quick_run, name):
     assert figure["peak_rss_mib"]["minimum"] > 1
 
 
-@pytest.mark.parametrize("name", (*PROGRAMS, "transport"))
+@pytest.mark.parametrize("name", (*PROGRAMS, "transport", "httpx-floor"))
 def test_quick_run_warm_events(quick_run, name):
     warm = quick_run[2]["implementations"][name]["warm"]
     assert warm["requests_per_event"] == {"minimum": 3, "maximum": 3}

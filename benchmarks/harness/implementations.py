@@ -1,4 +1,4 @@
-"""The programs the benchmark runs: opendb, the two official-SDK references, and three baselines."""
+"""The programs the benchmark runs: opendb, the two official-SDK references, and four baselines."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ LEGACY_SDK = "legacy-sdk"
 FLOOR = "floor"
 FLOOR_CLIENT = "floor-client"
 TRANSPORT = "transport"
+HTTPX_FLOOR = "httpx-floor"
 
 
 def _opendb_opened(result: Any) -> bool:
@@ -81,6 +82,10 @@ IMPLEMENTATIONS = (
     Implementation(
         TRANSPORT, "transport", "Transport floor: the three requests, unsigned, with http.client", "cold",
         "references.bare_http", BENCHMARKS, OPENDB, cold=False, warm=True, opened=_transport_answered,
+    ),
+    Implementation(
+        HTTPX_FLOOR, "httpx floor", "httpx floor: the three requests, unsigned, with one httpx.Client", "cold",
+        "references.bare_httpx", BENCHMARKS, OPENDB, cold=False, warm=True, opened=_transport_answered,
     ),
 )
 

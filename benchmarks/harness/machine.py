@@ -21,6 +21,8 @@ def cpu_model() -> str:
 def describe(python_version: str) -> dict[str, str | int | None]:
     """Describe this machine and the interpreter the benchmarked processes ran on."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    # Other processes on the machine slow every program down, unevenly.
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else None
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -28,4 +30,5 @@ def describe(python_version: str) -> dict[str, str | int | None]:
         "system": f"{platform.system()} {platform.release()}",
         "python": python_version,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": load,
     }

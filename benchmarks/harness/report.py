@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .implementations import FLOOR, FLOOR_CLIENT, IMPLEMENTATIONS, LEGACY_SDK, NEW_SDK, OPENDB
+from .implementations import FLOOR, FLOOR_CLIENT, HTTPX_FLOOR, IMPLEMENTATIONS, LEGACY_SDK, NEW_SDK, OPENDB, TRANSPORT
 from .importtime import HTTPX, LATE_STDLIB, OPENDB as OPENDB_OWNER, RUNNER, STARTUP, STRUCTLOG
 
 MIB = 1024 * 1024
@@ -23,7 +23,7 @@ def _measured(verdict: dict) -> str:
     if value is None:
         return "not measured"
     if "×" in verdict["limit"]:
-        return f"{value:.2f}×"
+        return f"{value:.3f}×"
     if "MiB" in verdict["limit"]:
         return f"{value:.2f} MiB"
     return f"{value:.3f} ms"
@@ -97,6 +97,7 @@ def _cold_section(figures: dict) -> list[str]:
     reference_a = implementations[NEW_SDK]["cold"]["to_result"]["median"]
     reference_b = implementations[LEGACY_SDK]["cold"]["to_result"]["median"]
     floor = implementations[FLOOR]["cold"]["to_result"]["median"]
+    floor_client = implementations[FLOOR_CLIENT]["cold"]["to_result"]["median"]
     rows = []
     for implementation in _cold_programs():
         figure = implementations[implementation.name]
@@ -110,9 +111,13 @@ def _cold_section(figures: dict) -> list[str]:
             _ratio(cold["median"], reference_a),
             _ratio(cold["median"], reference_b),
             _ratio(cold["median"], floor),
+            _ratio(cold["median"], floor_client),
         ])
-    header = ["", "to result, median ms", "IQR ms", "min–max ms", "to exit, median ms", "÷ Reference A", "÷ Reference B", "÷ floor"]
-    return _table(header, rows, "lrrrrrrr")
+    header = [
+        "", "to result, median ms", "IQR ms", "min–max ms", "to exit, median ms",
+        "÷ Reference A", "÷ Reference B", "÷ floor", "÷ floor + client",
+    ]
+    return _table(header, rows, "lrrrrrrrr")
 
 
 def _legacy_note(figures: dict) -> str:
@@ -200,6 +205,7 @@ def _not_ours(figures: dict) -> list[str]:
     theirs = profile.get(HTTPX, 0.0) + profile.get(STRUCTLOG, 0.0)
     startup = profile.get(STARTUP, 0.0)
     client_cost = figures["implementations"][FLOOR_CLIENT]["cold"]["initialize"]["median"]
+    warm = {name: figures["implementations"][name]["warm"]["added"]["median"] for name in (OPENDB, TRANSPORT, HTTPX_FLOOR)}
     return [
         f"- **httpx and its dependencies** ({profile.get(HTTPX, 0.0):.1f} ms in the profile) and **structlog** "
         f"({profile.get(STRUCTLOG, 0.0):.1f} ms) are opendb's two runtime dependencies. The floor process pays "
@@ -211,6 +217,9 @@ def _not_ours(figures: dict) -> list[str]:
         f"- **The TLS context**: `httpx.Client()` loads certifi's CA bundle when it is created, "
         f"{client_cost:.1f} ms (median initializer time of the *floor + client* process). opendb needs it for "
         "the https endpoints it calls in production, so it creates the client in the initializer.",
+        f"- **Per warm event**, {warm[TRANSPORT]:.3f} ms is loopback transport (a new TCP connection per "
+        f"request, because the emulator closes each one) and {warm[HTTPX_FLOOR] - warm[TRANSPORT]:.3f} ms is httpx "
+        f"sending three requests; opendb's own code adds {warm[OPENDB] - warm[HTTPX_FLOOR]:.3f} ms (medians).",
         f"- Rows for *{LATE_STDLIB}* and *{RUNNER}* are standard-library modules loaded on first use and the "
         "runner that plays FC's part; FC's real runtime loads its own modules before the function instead.",
     ]
@@ -250,7 +259,7 @@ def page(figures: dict) -> str:
         "- **Floor**: a process that only runs `import httpx, structlog`, the least any httpx and structlog",
         "  function can do.",
         "",
-        "Two more baselines are shown for reference and judged against no target:",
+        "Three more baselines are shown for reference and judged against no target:",
         "",
         "- **Floor + client**: the floor, then `httpx.Client()`. A client that verifies TLS loads certifi's",
         "  CA bundle when it is created, and opendb creates its client in the initializer. The references",
@@ -258,6 +267,8 @@ def page(figures: dict) -> str:
         "  against the emulator, so in production they pay a cost that this benchmark does not show.",
         "- **Transport floor** (warm events only): the three requests, unsigned, with `http.client`. The",
         "  emulator rejects them; what remains after its server time is what any client pays on loopback.",
+        "- **httpx floor** (warm events only): the same three unsigned requests through one `httpx.Client`,",
+        "  as opendb sends them. opendb's added time minus this floor is what opendb's own code adds.",
         "",
         "## How to run",
         "",
@@ -308,6 +319,7 @@ def page(figures: dict) -> str:
         f"- System: {machine['system']}",
         f"- Python: {machine['python']}",
         f"- Date: {machine['date']}",
+        f"- Load average before the measurements (1, 5, 15 minutes): {machine['load_average']}",
         f"- Command: `{settings['command']}`",
         f"- Cold-start runs per program: {settings['runs']}; warm events: {settings['events']} after {settings['warmup']} warm-up events",
         "",

@@ -195,7 +195,7 @@ def run(options: Options) -> dict:
     """Measure everything once and return the figures, with a verdict per target."""
     options.workdir.mkdir(parents=True, exist_ok=True)
     envs = _environments(options)
-    python_version = environments.interpreter_version(envs[OPENDB].python)
+    machine = describe(environments.interpreter_version(envs[OPENDB].python))
     _progress("Building the code zip and the layer zip")
     packages = _package_sizes()
 
@@ -219,7 +219,7 @@ def run(options: Options) -> dict:
             "import_profiles": options.import_profiles,
             "command": options.command,
         },
-        "machine": describe(python_version),
+        "machine": machine,
         "implementations": {
             implementation.name: _implementation_figures(
                 implementation, envs[implementation.environment], cold.get(implementation.name), warm.get(implementation.name)
