@@ -444,18 +444,49 @@ def test_api_error_permanent(event, state_options, code):
         ({"access_key_id": "STS.unknownKey000001"}, "InvalidAccessKeyId.NotFound"),
     ],
 )
-def test_credentials_error_permanent(context_options, code):
+def test_credentials_error_unrecorded(context_options, code):
     emulator = Emulator(make_state())
 
-    result = handle(make_app(emulator), direct_event(), **context_options)
+    # The failure record is signed with the same credentials, so OSS refuses it too, and FC must retry.
+    with pytest.raises(RetryInvocation) as caught:
+        handle(make_app(emulator), direct_event(), **context_options)
 
-    record = result["records"][0]
+    record = caught.value.result["records"][0]
     assert record["outcome"] == "failed"
     assert record["error"]["code"] == code
     assert record["error"]["retryable"] is False
-    # The failure record is signed with the same credentials, so OSS refuses it too.
     assert "failureRecord" not in record
     assert failure_records(emulator) == []
+
+
+def test_failure_record_lost_then_written():
+    faults = Faults(services=frozenset({"oss"}), actions=frozenset({"PutObject"}))
+    faults.push("unavailable", "drop", "internal_error")
+    emulator = Emulator(make_state(task_status="Failed"), faults=faults)
+    application = make_app(emulator)
+
+    with pytest.raises(RetryInvocation) as caught:
+        handle(application, upload_event())
+
+    record = caught.value.result["records"][0]
+    assert record["outcome"] == "failed"
+    assert record["error"]["retryable"] is False
+    assert "failureRecord" not in record
+    assert failure_records(emulator) == []
+
+    result = handle(application, upload_event(), request_id="fc-2")
+    assert result["records"][0]["failureRecord"].startswith(f"oss://{FAILURES}/")
+    assert len(failure_records(emulator)) == 1
+
+
+def test_failure_record_optional():
+    emulator = Emulator(make_state(task_status="Failed"))
+
+    result = handle(make_app(emulator, OPENDB_FAILURE_BUCKET=None), upload_event())
+
+    record = result["records"][0]
+    assert record["outcome"] == "failed"
+    assert "failureRecord" not in record
 
 
 def test_invalid_metadata_rejected():

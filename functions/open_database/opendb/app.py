@@ -61,15 +61,21 @@ class Application:
             summary[outcome.status] = summary.get(outcome.status, 0) + 1
         result = {"requestId": request_id, "summary": summary, "records": [o.to_dict() for o in outcomes]}
 
-        if needs_retry(outcomes):
-            retryable = [o.notice for o in outcomes if o.retryable]
+        # A permanent failure whose record could not be written would leave only a log line behind.
+        # So it is retried too, and FC's next attempt writes the record or its last one hands the
+        # event to the function's asynchronous failure destination.
+        unrecorded = [
+            o for o in outcomes if self.settings.failure_bucket and needs_record(o) and "failureRecord" not in o.details
+        ]
+        if needs_retry(outcomes) or unrecorded:
+            retryable = [o.notice for o in outcomes if o.retryable or any(o is u for u in unrecorded)]
             log.error(
-                "Invocation failed: some records can succeed later, raising so that FC retries",
+                "Invocation failed: some records can succeed later or lack their failure record, raising so that FC retries",
                 step="finish", summary=summary, retry_records=retryable,
             )
             error = RetryInvocation(
-                f"{len(retryable)} of {len(outcomes)} records failed in a way that can succeed later: "
-                + ", ".join(retryable[:10])
+                f"{len(retryable)} of {len(outcomes)} records failed in a way that can succeed later "
+                "or could not be recorded: " + ", ".join(retryable[:10])
             )
             error.result = result  # type: ignore[attr-defined]
             raise error

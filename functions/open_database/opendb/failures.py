@@ -6,7 +6,8 @@ destination. A permanent failure does not raise, because a retry would fail
 the same way; instead each one is written as a JSON object to
 OPENDB_FAILURE_BUCKET under OPENDB_FAILURE_PREFIX. The record holds the
 error and a ``replayEvent`` that, once the cause is fixed, can be sent to the
-function again as it is (``s invoke --event-file``).
+function again as it is (``s invoke --event-file``). Only when that write
+fails does the handler raise for a permanent failure, so the event is not lost.
 """
 
 from __future__ import annotations
