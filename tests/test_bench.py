@@ -2,7 +2,8 @@
 
 The quick run keeps the benchmark working. It asserts what each program did
 (three requests per event, an opened database, a peak RSS read) and never
-how fast it was, because timings depend on the machine.
+how fast it was, because timings depend on the machine. The quick run builds
+the layer with scripts/package, which downloads wheels on its first run.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def quick_run(tmp_path_factory):
     return completed, text, loaded
 
 
+@pytest.mark.network
 def test_quick_run_succeeds(quick_run):
     completed, _, figures = quick_run
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -50,6 +52,7 @@ def test_quick_run_succeeds(quick_run):
     assert figures["settings"]["quick"] is True
 
 
+@pytest.mark.network
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_quick_run_cold_start_opens(quick_run, name):
     figure = quick_run[2]["implementations"][name]
@@ -60,6 +63,7 @@ def test_quick_run_cold_start_opens(quick_run, name):
     assert figure["peak_rss_mib"]["minimum"] > 1
 
 
+@pytest.mark.network
 @pytest.mark.parametrize("name", (*PROGRAMS, "transport", "httpx-floor"))
 def test_quick_run_warm_events(quick_run, name):
     warm = quick_run[2]["implementations"][name]["warm"]
@@ -69,6 +73,7 @@ def test_quick_run_warm_events(quick_run, name):
     assert warm["wall"]["median"] > warm["server"]["median"]
 
 
+@pytest.mark.network
 def test_quick_run_floors(quick_run):
     implementations = quick_run[2]["implementations"]
     assert implementations["floor"]["cold"]["to_result"]["median"] > 0
@@ -76,8 +81,10 @@ def test_quick_run_floors(quick_run):
     assert implementations["floor"]["warm"] is None
     assert implementations["floor-client"]["cold"]["initialize"]["median"] > 0
     assert implementations["transport"]["cold"] is None
+    assert implementations["httpx-floor"]["cold"] is None
 
 
+@pytest.mark.network
 def test_quick_run_sizes(quick_run):
     figures = quick_run[2]
     assert figures["packages"]["code_zip_bytes"] == (ROOT / "build" / "opendb-code.zip").stat().st_size
@@ -86,6 +93,7 @@ def test_quick_run_sizes(quick_run):
     assert figures["implementations"]["new-sdk"]["installed_bytes"] is None
 
 
+@pytest.mark.network
 def test_quick_run_judges_every_target(quick_run):
     verdicts = quick_run[2]["targets"]
     assert len(verdicts) == 5
@@ -94,6 +102,7 @@ def test_quick_run_judges_every_target(quick_run):
         assert verdict["measured"] > 0
 
 
+@pytest.mark.network
 def test_quick_run_page_and_table(quick_run):
     completed, page, figures = quick_run
     assert page.startswith("# Benchmarks")
@@ -103,6 +112,7 @@ def test_quick_run_page_and_table(quick_run):
     assert "transport" in completed.stdout
 
 
+@pytest.mark.network
 def test_quick_run_import_profile(quick_run):
     profile = quick_run[2]["import_profile"]
     assert profile[importtime.OPENDB] > 0
