@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,13 @@ def _run(
     Times are monotonic ns.
     """
     read_fd, write_fd = os.pipe()
+    result_pipe = os.fdopen(read_fd, "r", encoding="utf-8")
+    chunks: list[str] = []
+    # A thread drains the pipe while this one waits with a timeout, because a
+    # warm run's result is larger than the pipe's buffer.
+    reader = threading.Thread(target=lambda: chunks.append(result_pipe.read()), name="bench-result", daemon=True)
     command = [str(environment.python), *python_options, "-c", RUNNER_CODE, *arguments]
-    with tempfile.TemporaryFile(dir=workdir) as stdout, tempfile.TemporaryFile(dir=workdir) as stderr:
+    with result_pipe, tempfile.TemporaryFile(dir=workdir) as stdout, tempfile.TemporaryFile(dir=workdir) as stderr:
         try:
             spawned = time.monotonic_ns()
             process = subprocess.Popen(
@@ -92,8 +98,7 @@ def _run(
             )
         finally:
             os.close(write_fd)
-        with os.fdopen(read_fd, "r", encoding="utf-8") as result_pipe:
-            text = result_pipe.read()
+        reader.start()
         try:
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -101,6 +106,8 @@ def _run(
             process.wait()
             raise BenchmarkError(f"{implementation.name}: {arguments[0]} run timed out after {timeout:g} s") from None
         exited = time.monotonic_ns()
+        reader.join()
+        text = "".join(chunks)
 
         stderr.seek(0)
         errors = stderr.read().decode("utf-8", "replace")
