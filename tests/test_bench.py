@@ -18,8 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from harness import importtime, report, targets  # noqa: E402
+from harness import importtime, measure, report, targets  # noqa: E402
 from harness.emulation import ServerTimes  # noqa: E402
+from harness.environments import Environment  # noqa: E402
+from harness.implementations import by_name  # noqa: E402
 from harness.summary import summarize  # noqa: E402
 from references import job  # noqa: E402
 
@@ -118,6 +120,14 @@ def test_quick_run_import_profile(quick_run):
     assert profile[importtime.OPENDB] > 0
     assert profile[importtime.HTTPX] > 0
     assert profile[importtime.STRUCTLOG] > 0
+
+
+def test_run_kills_hung_process(tmp_path):
+    environment = Environment("test", Path(sys.executable), None)
+    # A second -c before the runner's own makes the child sleep instead of running the runner.
+    hang = ("-c", "import time; time.sleep(60)")
+    with pytest.raises(measure.BenchmarkError, match="timed out after 0.5 s"):
+        measure._run(environment, by_name("floor"), ["floor"], {}, tmp_path, timeout=0.5, python_options=hang)
 
 
 def test_summarize_quartiles():

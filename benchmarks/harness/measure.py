@@ -99,14 +99,24 @@ def _run(
         finally:
             os.close(write_fd)
         reader.start()
-        try:
-            returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        # Popen.wait(timeout) polls with sleeps of up to 50 ms, which would
+        # blur the exit time, so a timer kills a hung process instead.
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
             process.kill()
-            process.wait()
-            raise BenchmarkError(f"{implementation.name}: {arguments[0]} run timed out after {timeout:g} s") from None
+
+        watchdog = threading.Timer(timeout, kill)
+        watchdog.start()
+        try:
+            returncode = process.wait()
+        finally:
+            watchdog.cancel()
         exited = time.monotonic_ns()
         reader.join()
+        if timed_out.is_set():
+            raise BenchmarkError(f"{implementation.name}: {arguments[0]} run timed out after {timeout:g} s")
         text = "".join(chunks)
 
         stderr.seek(0)
