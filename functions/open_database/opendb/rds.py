@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import signing
+from . import signing, transport
 from .credentials import Credentials
 from .deadline import Deadline
-from .errors import ApiError, TransportError
+from .errors import ApiError
 from .retry import classify
 
 API_VERSION = "2014-08-15"
@@ -95,12 +95,10 @@ class RdsClient:
         """
         body, headers = self._build(action, params, credentials)
         timeout = deadline.bound(self.timeout) if deadline is not None else self.timeout
-        try:
-            response = self._http.post(self.endpoint + "/", content=body, headers=headers, timeout=timeout)
-        except httpx.TimeoutException as error:
-            raise TransportError(f"RDS {action} timed out after {timeout:.3g} s: {type(error).__name__}", service="rds", action=action) from None
-        except httpx.TransportError as error:
-            raise TransportError(f"RDS {action} failed to connect: {type(error).__name__}: {error}", service="rds", action=action) from None
+        response = transport.send(
+            self._http, "POST", self.endpoint + "/", service="rds", action=action,
+            timeout=timeout, headers=headers, content=body,
+        )
 
         if response.status_code >= 300:
             raise _error_from_response(action, response)
