@@ -291,12 +291,14 @@ RDS_RETRY_FAULTS = [
     ("drop", "TransportError", None),
     ("lost_response", "TransportError", None),
 ]
-# HeadObject responses have no body, so OSS codes come from the status alone.
+# HeadObject responses have no body: the Code comes from the x-oss-err header
+# when OSS sends one, and from the status alone when a gateway's page or an
+# empty response stands in for OSS.
 OSS_RETRY_FAULTS = [
     ("throttling", "ApiError", "ServiceUnavailable"),
     ("throttling_429", "ApiError", "ServiceUnavailable"),
     ("unavailable", "ApiError", "ServiceUnavailable"),
-    ("internal_error", "ApiError", "HTTP500"),
+    ("internal_error", "ApiError", "InternalError"),
     ("html_body", "ApiError", "HTTP502"),
     ("empty_body", "ApiError", "HTTP500"),
     ("delay", "TransportError", None),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 import httpx
 
-from . import signing
+from . import signing, transport
 from .credentials import Credentials
 from .deadline import Deadline
-from .errors import ApiError, InvalidEvent, InvalidMetadata, TransportError
+from .errors import ApiError, InvalidEvent, InvalidMetadata
 from .metadata import META_PREFIX
 from .notices import ObjectRef
 from .retry import classify
@@ -19,7 +21,7 @@ from .settings import Settings
 # HeadObject with oss:GetObject).
 ACTIONS = ("oss:GetObject", "oss:PutObject")
 
-# HeadObject responses carry no body, so their error Code is inferred from the status.
+# Codes assumed from the status when an error response carries no code at all.
 _STATUS_CODES = {403: "AccessDenied", 404: "NoSuchKey", 429: "SlowDown", 503: "ServiceUnavailable"}
 
 # OSS bucket names are 3 to 63 lower-case letters, digits and "-", starting
@@ -30,9 +32,26 @@ _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 _REGION_ID = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
 
 
+def _error_document(response: httpx.Response) -> str:
+    """Return the XML error document of a response, from its body or its x-oss-err header.
+
+    A HEAD response has no body, so OSS sends the same document Base64-encoded
+    in x-oss-err; oss2 and alibabacloud-oss-v2 read it there too.
+    """
+    if response.content:
+        return response.text
+    encoded = response.headers.get("x-oss-err")
+    if not encoded:
+        return ""
+    try:
+        return base64.b64decode(encoded, validate=False).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return ""
+
+
 def _error_code(response: httpx.Response) -> str:
-    # Error bodies are XML: <Error><Code>NoSuchKey</Code>...</Error>.
-    text = response.text if response.content else ""
+    # Error documents are XML: <Error><Code>NoSuchKey</Code>...</Error>.
+    text = _error_document(response)
     start = text.find("<Code>")
     end = text.find("</Code>", start)
     if start != -1 and end != -1:
@@ -67,16 +86,10 @@ class OssClient:
         timeout = self._settings.http_timeout
         if deadline is not None:
             timeout = deadline.bound(timeout)
-        try:
-            response = self._http.request(method, self.url_for(ref), headers=signed, content=body or None, timeout=timeout)
-        except httpx.TimeoutException as error:
-            raise TransportError(
-                f"OSS {action} timed out after {timeout:.3g} s: {type(error).__name__}", service="oss", action=action
-            ) from None
-        except httpx.TransportError as error:
-            raise TransportError(
-                f"OSS {action} failed to connect: {type(error).__name__}: {error}", service="oss", action=action
-            ) from None
+        response = transport.send(
+            self._http, method, self.url_for(ref), service="oss", action=action,
+            timeout=timeout, headers=signed, content=body or None,
+        )
 
         if response.status_code != 200:
             code = _error_code(response)

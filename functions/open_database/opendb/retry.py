@@ -44,6 +44,7 @@ CODES: dict[str, Rule] = {
     "SignatureNonceUsed": Rule(True, "the nonce was used before; the next attempt signs with a new one"),
     # FC hands every invocation fresh STS credentials, so a retried invocation signs with a valid token.
     "InvalidSecurityToken.Expired": Rule(True, "the STS token expired; a retried invocation gets fresh credentials"),
+    "SecurityTokenExpired": Rule(True, "the STS token expired; a retried invocation gets fresh credentials"),
     # The request itself is wrong: repeating it gives the same answer.
     "SignatureDoesNotMatch": Rule(False, "the signature is wrong, which points at the AccessKey secret or a signing bug"),
     "IncompleteSignature": Rule(False, "the request lacks a signature parameter, which points at a signing bug"),
