@@ -13,6 +13,7 @@ from opendb.notices import Notice, ObjectRef
 from opendb.opener import Opener
 from opendb.retry import Backoff
 from opendb.settings import load
+from fakes import FakeClock
 
 GOOD_META = {
     "rds-instance-id": "rm-bp1abc123def456",
@@ -20,16 +21,6 @@ GOOD_META = {
     "rds-migrate-task-id": "107081",
 }
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class FakeRds:

@@ -5,17 +5,8 @@ import pytest
 from opendb import retry
 from opendb.deadline import Deadline
 from opendb.errors import ApiError, DeadlineExceeded, TransportError
+from fakes import FakeClock
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 @pytest.mark.parametrize(
