@@ -314,3 +314,34 @@ def test_batch_with_only_permanent_failures_returns(emulator, log_stream):
     result = make_app(emulator).handle(json.dumps(samples.mns_queue_batch(bodies)).encode(), context())
     assert [record["outcome"] for record in result["records"]] == ["opened", "rejected", "rejected"]
     assert result["summary"] == {"opened": 1, "rejected": 2}
+
+
+def test_concurrent_invocations_keep_their_own_context(emulator, log_stream):
+    import threading
+    from collections import Counter
+
+    application = make_app(emulator)
+    request_ids = [f"fc-concurrent-{index}" for index in range(8)]
+    results = {}
+    barrier = threading.Barrier(len(request_ids))
+
+    def invoke(request_id):
+        barrier.wait()
+        results[request_id] = application.handle(classic_event(), context(request_id))
+
+    threads = [threading.Thread(target=invoke, args=(request_id,)) for request_id in request_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert {request_id: result["requestId"] for request_id, result in results.items()} == {r: r for r in request_ids}
+    assert all(result["records"][0]["outcome"] == "opened" for result in results.values())
+    assert emulator.open_count(INSTANCE, "sales") == 1
+
+    entries = [entry for entry in lines(log_stream) if entry.get("step") != "initialize"]
+    per_request = Counter(entry["fc_request_id"] for entry in entries)
+    assert set(per_request) == set(request_ids)
+    assert len(set(per_request.values())) == 1
+    starts = Counter(entry["fc_request_id"] for entry in entries if entry["step"] == "start")
+    assert starts == Counter({request_id: 1 for request_id in request_ids})
