@@ -3,8 +3,8 @@
 A retryable failure makes the invocation raise, so FC retries it and, after
 its last retry, sends the event to the function's asynchronous failure
 destination. A permanent failure does not raise, because a retry would fail
-the same way; instead each one is written as a JSON object to
-OPENDB_FAILURE_BUCKET under OPENDB_FAILURE_PREFIX. The record holds the
+the same way. Instead, each one is written as a JSON object to
+OPENDB_FAILURE_BUCKET under OPENDB_FAILURE_PREFIX. The record contains the
 error and a ``replayEvent`` that, once the cause is fixed, can be sent to the
 function again as it is (``s invoke --event-file``). Only when that write
 fails does the handler raise for a permanent failure, so the event is not lost.

@@ -45,7 +45,7 @@ class Notice:
     """One upload or message to act on.
 
     Exactly one of these describes what to open:
-    - ``object``: an uploaded object. ``metadata`` holds its user metadata when
+    - ``object``: an uploaded object. ``metadata`` contains its user metadata when
       the event carried it (names lower-cased, without ``x-oss-meta-``), and
       is None when the metadata must be read with HeadObject.
     - ``parameters``: API parameters sent directly (direct invocation, CLI,

@@ -61,7 +61,11 @@ class Opener:
     # -- the steps ---------------------------------------------------------
 
     def process(self, notice: Notice) -> Outcome:
-        """Return the outcome of one notice; never raises."""
+        """Return the outcome of one notice.
+
+        Every exception, including a bug's, becomes a failed or rejected outcome
+        here, so that one bad message cannot stop the rest of a batch.
+        """
         log = self.log.bind(**notice.log_fields())
         outcome = Outcome(status=FAILED, notice=notice.label, source=notice.source, object=_object_dict(notice))
         try:

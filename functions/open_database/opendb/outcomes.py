@@ -32,7 +32,7 @@ class Outcome:
         return self.status == FAILED and self.error is not None and self.error.retryable
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-serialisable form for the handler's result."""
+        """Return a JSON-serialisable form for the handler's result."""
         result: dict[str, object] = {
             "outcome": self.status,
             "notice": self.notice,

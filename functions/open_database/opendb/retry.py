@@ -45,7 +45,7 @@ CODES: dict[str, Rule] = {
     # FC hands every invocation fresh STS credentials, so a retried invocation signs with a valid token.
     "InvalidSecurityToken.Expired": Rule(True, "the STS token expired; a retried invocation gets fresh credentials"),
     "SecurityTokenExpired": Rule(True, "the STS token expired; a retried invocation gets fresh credentials"),
-    # The request itself is wrong: repeating it gives the same answer.
+    # The request itself is wrong: repeating it gets the same error.
     "SignatureDoesNotMatch": Rule(False, "the signature is wrong, which points at the AccessKey secret or a signing bug"),
     "IncompleteSignature": Rule(False, "the request lacks a signature parameter, which points at a signing bug"),
     "InvalidTimeStamp.Expired": Rule(False, "the clock differs from the server's by more than 15 minutes"),
