@@ -11,10 +11,10 @@ import httpx
 from . import signing, transport
 from .credentials import Credentials
 from .deadline import Deadline
-from .errors import ApiError, InvalidEvent, InvalidMetadata
+from .errors import InvalidEvent, InvalidMetadata
 from .metadata import META_PREFIX
 from .notices import ObjectRef
-from .retry import classify
+from .retry import api_error
 from .settings import Settings
 
 # RAM actions behind the requests this client sends (OSS authorises
@@ -93,15 +93,13 @@ class OssClient:
 
         if response.status_code != 200:
             code = _error_code(response)
-            rule = classify(code, response.status_code)
-            raise ApiError(
-                f"OSS {action} on oss://{ref.bucket}/{ref.key} failed: HTTP {response.status_code} {code} ({rule.reason})",
+            raise api_error(
+                f"OSS {action} on oss://{ref.bucket}/{ref.key} failed: HTTP {response.status_code} {code}",
                 service="oss",
                 action=action,
                 status_code=response.status_code,
                 code=code,
                 request_id=response.headers.get("x-oss-request-id"),
-                retryable=rule.retryable,
             )
         return response
 

@@ -17,7 +17,7 @@ from . import signing, transport
 from .credentials import Credentials
 from .deadline import Deadline
 from .errors import ApiError
-from .retry import classify
+from .retry import api_error
 
 API_VERSION = "2014-08-15"
 
@@ -43,15 +43,13 @@ def _error_from_response(action: str, response: httpx.Response) -> ApiError:
         code = f"HTTP{response.status_code}"
         body_kind = "an empty body" if not response.content else f"a non-JSON body ({response.headers.get('content-type', 'no content type')})"
         message = f"HTTP {response.status_code} with {body_kind}"
-    rule = classify(code, response.status_code)
-    return ApiError(
-        f"RDS {action} failed: {code}: {message} ({rule.reason})",
+    return api_error(
+        f"RDS {action} failed: {code}: {message}",
         service="rds",
         action=action,
         status_code=response.status_code,
         code=code,
         request_id=str(request_id) if request_id else None,
-        retryable=rule.retryable,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from .deadline import Deadline
-from .errors import DeadlineExceeded, OpendbError
+from .errors import ApiError, DeadlineExceeded, OpendbError
 
 T = TypeVar("T")
 
@@ -82,6 +82,26 @@ def classify(code: str, status_code: int) -> Rule:
     if status_code >= 500:
         return Rule(True, f"HTTP {status_code} with unlisted code {code!r}: a server-side fault")
     return Rule(False, f"HTTP {status_code} with unlisted code {code!r}: the request was rejected")
+
+
+def api_error(
+    message: str, *, service: str, action: str, status_code: int, code: str, request_id: str | None = None
+) -> ApiError:
+    """Build an ApiError for an error response, classified by ``classify``.
+
+    The rule's reason is appended to the message, so the log says why the
+    error is or is not retried.
+    """
+    rule = classify(code, status_code)
+    return ApiError(
+        f"{message} ({rule.reason})",
+        service=service,
+        action=action,
+        status_code=status_code,
+        code=code,
+        request_id=request_id,
+        retryable=rule.retryable,
+    )
 
 
 @dataclass
