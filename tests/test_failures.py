@@ -72,7 +72,7 @@ def test_record_keeps_raw_payload_when_unparsed():
 
 def test_direct_parameters_replayed_as_direct_event():
     notice = Notice(source="direct", parameters={"DBInstanceId": "rm-x", "DBName": "A", "MigrateTaskId": "1"})
-    event = failures.replay_event(notice, Outcome("failed", "direct", "direct"))
+    event = failures.replay_event(notice)
     assert event == {"DBInstanceId": "rm-x", "DBName": "A", "MigrateTaskId": "1"}
 
 

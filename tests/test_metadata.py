@@ -93,10 +93,9 @@ def test_normalize_metadata_strips_prefix_and_case():
     assert meta.from_metadata(normalized) == {"DBName": "Sales", "DBInstanceId": "rm-x"}
 
 
-def test_has_open_metadata():
-    assert meta.has_open_metadata({"rds-db-name": "x"})
-    assert not meta.has_open_metadata({"owner": "dba"})
-    assert not meta.has_open_metadata(None)
+def test_task_parameters_name_the_task():
+    request = meta.build_request([("event metadata", GOOD)], settings())
+    assert request.task_parameters() == {"DBInstanceId": "rm-bp1abc123def456", "MigrateTaskId": "107081"}
 
 
 def test_key_pattern_matches_whole_key():

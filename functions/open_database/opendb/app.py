@@ -8,7 +8,6 @@ per-invocation state lives only in the contextvars copy that each one runs in.
 from __future__ import annotations
 
 import contextvars
-import json
 import threading
 import time
 from typing import Any
@@ -163,10 +162,6 @@ def handle(event: Any, context: Any) -> dict:
         logs.get_logger().error("Configuration invalid: " + error.message, step="initialize", **error.log_fields())
         raise
     return application.handle(event, context, started=started)
-
-
-def dumps(result: dict) -> str:
-    return json.dumps(result, ensure_ascii=False, sort_keys=False)
 
 
 __all__ = ["Application", "initialize", "handle", "reset"]

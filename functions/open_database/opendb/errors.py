@@ -12,7 +12,9 @@ the invocation) and reporting a permanent failure.
     ├── ApiError             depends on the API's error Code (see opendb.retry)
     ├── TransportError       retryable: timeout, connection reset, DNS failure
     ├── NotReady             retryable: the migrate task has not restored the backup yet
-    └── DeadlineExceeded     retryable: the invocation ran out of time before finishing
+    ├── DeadlineExceeded     retryable: the invocation ran out of time before finishing
+    ├── RetryInvocation      retryable: raised by the handler so that FC retries the invocation
+    └── InternalError        permanent: an unexpected exception, which points at a bug
 """
 
 from __future__ import annotations
@@ -158,3 +160,9 @@ class RetryInvocation(OpendbError):
 
     kind = "retry_invocation"
     retryable = True
+
+
+class InternalError(OpendbError):
+    """An unexpected exception inside opendb: a bug, reported as a permanent failure."""
+
+    kind = "internal"

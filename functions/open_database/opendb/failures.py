@@ -34,7 +34,7 @@ def needs_record(outcome: Outcome) -> bool:
     return outcome.status in (REJECTED, FAILED) and not outcome.retryable
 
 
-def replay_event(notice: Notice, outcome: Outcome) -> dict[str, Any] | None:
+def replay_event(notice: Notice) -> dict[str, Any] | None:
     """Return an event that repeats this notice's work through the handler, or None."""
     if notice.object is not None:
         # A classic OSS trigger event: the replay reads the metadata afresh, so
@@ -63,7 +63,7 @@ def build_record(notice: Notice, outcome: Outcome, raw_event: Any, fc_request_id
         "recordedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "outcome": outcome.to_dict(),
         "ids": dict(notice.ids),
-        "replayEvent": replay_event(notice, outcome),
+        "replayEvent": replay_event(notice),
     }
     if record["replayEvent"] is None:
         # Nothing could be parsed, so keep the payload itself for the operator.

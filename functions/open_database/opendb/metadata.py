@@ -77,6 +77,10 @@ class OpenRequest:
         material = "\n".join((self.db_instance_id, self.db_name, self.migrate_task_id)).encode("utf-8")
         return CLIENT_TOKEN_PREFIX + hashlib.sha256(material).hexdigest()[:56]
 
+    def task_parameters(self) -> dict[str, str]:
+        """Return the parameters that name the migrate task, for the Describe actions."""
+        return {"DBInstanceId": self.db_instance_id, "MigrateTaskId": self.migrate_task_id}
+
     def api_parameters(self) -> dict[str, str]:
         return {
             "DBInstanceId": self.db_instance_id,
@@ -138,13 +142,6 @@ def from_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
         if meta_key in metadata:
             found[parameter] = metadata[meta_key].strip()
     return found
-
-
-def has_open_metadata(metadata: Mapping[str, str] | None) -> bool:
-    """Return True when the metadata names any of the opendb keys."""
-    if not metadata:
-        return False
-    return any(key in metadata for key in METADATA_KEYS.values())
 
 
 def merge_sources(sources: list[tuple[str, Mapping[str, str]]]) -> tuple[dict[str, str], dict[str, str]]:

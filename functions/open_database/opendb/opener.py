@@ -13,7 +13,7 @@ from . import metadata as meta
 from . import readiness
 from .credentials import Credentials
 from .deadline import Deadline
-from .errors import ApiError, InvalidEvent, InvalidMetadata, NotAllowed, NotReady, OpendbError
+from .errors import ApiError, InternalError, InvalidEvent, InvalidMetadata, NotAllowed, NotReady, OpendbError
 from .notices import Notice
 from .oss import OssClient
 from .outcomes import FAILED, OPENED, REJECTED, SKIPPED, Outcome
@@ -23,12 +23,6 @@ from .settings import Settings
 
 _REJECTED_ERRORS = (InvalidEvent, InvalidMetadata, NotAllowed)
 _DIRECT_NAMES = frozenset(meta.METADATA_KEYS)
-
-
-class InternalError(OpendbError):
-    """An unexpected exception inside opendb: a bug, reported as a permanent failure."""
-
-    kind = "internal"
 
 
 class Opener:
@@ -177,20 +171,14 @@ class Opener:
             attempt += 1
 
     def _check_ready(self, request: meta.OpenRequest, log: Any) -> tuple[readiness.Verdict, str | None]:
-        task = self._call("DescribeMigrateTaskById", {
-            "DBInstanceId": request.db_instance_id,
-            "MigrateTaskId": request.migrate_task_id,
-        }, log)
+        task = self._call("DescribeMigrateTaskById", request.task_parameters(), log)
         status = task.get("Status")
         verdict = readiness.judge_task(status)
         if not verdict.ready or request.object is None or not readiness.is_backup_file(request.object.key):
             return verdict, status
 
         try:
-            downloads = self._call("DescribeOssDownloads", {
-                "DBInstanceId": request.db_instance_id,
-                "MigrateTaskId": request.migrate_task_id,
-            }, log)
+            downloads = self._call("DescribeOssDownloads", request.task_parameters(), log)
         except ApiError as error:
             if error.code in readiness.UNSUPPORTED_CODES:
                 log.warning(
@@ -219,10 +207,7 @@ class Opener:
             self.sleep(wait)
             attempt += 1
             try:
-                task = self._call("DescribeMigrateTaskById", {
-                    "DBInstanceId": request.db_instance_id,
-                    "MigrateTaskId": request.migrate_task_id,
-                }, log)
+                task = self._call("DescribeMigrateTaskById", request.task_parameters(), log)
             except OpendbError as error:
                 # The open already succeeded; a failed status read must not turn it into a failure.
                 log.warning("Task status after the open could not be read", step="after_open", **error.log_fields())

@@ -23,7 +23,7 @@ from .common import (
     invalid,
     text_or_none,
 )
-from .payload import NOT_JSON, loads
+from .payload import loads
 
 OSS_EVENT_SOURCE = "acs.oss"
 QUEUE_TYPE_PREFIX = "mns:Queue:"

@@ -7,7 +7,7 @@ from typing import Any
 from ..notices import Notice
 from . import cloudevents, mns_topic, oss
 from .body import BodyError, decode_base64_json
-from .common import FieldError, SOURCE_DIRECT, SOURCE_MNS_TOPIC, SOURCE_OSS, describe, invalid
+from .common import FieldError, SOURCE_DIRECT, SOURCE_OSS, describe, invalid
 from .direct import is_open_request, parameters_from
 from .payload import NOT_JSON, PayloadError, as_text, loads
 
