@@ -293,7 +293,7 @@ RDS_RETRY_FAULTS = [
 ]
 # HeadObject responses have no body: the Code comes from the x-oss-err header
 # when OSS sends one, and from the status alone when a gateway's page or an
-# empty response stands in for OSS.
+# empty response replaces OSS's.
 OSS_RETRY_FAULTS = [
     ("throttling", "ApiError", "ServiceUnavailable"),
     ("throttling_429", "ApiError", "ServiceUnavailable"),
@@ -587,7 +587,7 @@ def test_event_cannot_change_default_host(event):
         seen.append(request.url)
         return httpx.Response(403, text="<Error><Code>AccessDenied</Code></Error>")
 
-    # Default endpoints, and a transport that answers every request itself: nothing leaves the process.
+    # Default endpoints, and a transport that responds to every request itself, so nothing leaves the process.
     settings = settings_module.load({"FC_REGION": "cn-hangzhou", "OPENDB_FAILURE_BUCKET": FAILURES, "OPENDB_AFTER_OPEN_WAIT": "0"})
     application = app.Application(settings, http=httpx.Client(transport=httpx.MockTransport(refuse)))
 

@@ -5,7 +5,7 @@
 2. The demo uploads the backup with a signed PutObject carrying the opendb
    metadata, as ossutil or the console would.
 3. It delivers the classic OSS trigger event for that upload to the handler
-   through the FC runtime shim, as FC would; the event carries no metadata, so
+   through the FC runtime shim, as FC would. The event carries no metadata, so
    the function reads it with HeadObject.
 4. The function's JSON log lines show each step. The task finishes restoring
    after the first status check, so the function waits, then opens.
@@ -43,7 +43,7 @@ def say(text: str) -> None:
 
 
 def demo_state() -> dict:
-    """The sample state, with the task still restoring the log backup the demo uploads."""
+    """Return the sample state, with the task still restoring the log backup that the demo uploads."""
     state = copy.deepcopy(json.loads(STATE.read_text(encoding="utf-8")))
     task = state["MigrateTasks"][TASK]
     task["Status"] = "Running"

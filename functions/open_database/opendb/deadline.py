@@ -29,7 +29,7 @@ class Deadline:
     ) -> "Deadline":
         """Build the deadline from ``context.function.timeout`` (seconds).
 
-        ``started`` is the clock reading when the invocation began; the handler
+        ``started`` is the clock reading when the invocation began. The handler
         takes it on entry, which is as close to FC's start as the code can see.
         """
         function = getattr(context, "function", None)

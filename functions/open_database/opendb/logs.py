@@ -177,8 +177,7 @@ class StandardStream:
     """Writes to whatever ``sys.stdout`` or ``sys.stderr`` is at the time of each write.
 
     FC's runtime and test runners replace sys.stdout after the logger is
-    configured; binding the object seen at configure time would write to a
-    stale, possibly closed, stream.
+    configured. A stream bound at configure time could then be stale or closed.
     """
 
     def __init__(self, name: str = "stdout") -> None:

@@ -34,8 +34,8 @@ OPTIONAL = ("CheckDBMode",)
 # before that scheme have IDs of the form "rds" + letters and digits.
 _INSTANCE_ID = re.compile(r"^(rm-[a-z0-9]{6,40}|rds[a-z0-9]{6,40})$")
 _TASK_ID = re.compile(r"^[0-9]{1,20}$")
-# Alibaba's CreateDatabase rule (2 to 64 characters of letters, digits, "_" and
-# "-", starting with a letter, ending with a letter or digit), with upper case
+# Alibaba's CreateDatabase rule: 2 to 64 characters of letters, digits, "_" and
+# "-", starting with a letter and ending with a letter or digit. Upper case is
 # allowed because a restored SQL Server database keeps its source name, and
 # CreateMigrateTask's own example name is "testDB".
 _DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}[A-Za-z0-9]$")

@@ -1,7 +1,8 @@
 """Turn one notice into one outcome: resolve the request, check readiness, open.
 
-Every path ends in an Outcome; errors are classified, logged once with their
-fields, and never escape, so one bad message cannot stop the rest of a batch.
+Every path ends in an Outcome. Errors are classified and logged once with
+their fields, and none escapes, so one bad message cannot stop the rest of a
+batch.
 """
 
 from __future__ import annotations

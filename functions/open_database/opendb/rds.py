@@ -88,7 +88,7 @@ class RdsClient:
         """Send ``action`` once and return the decoded JSON response.
 
         Raises ApiError for an error response and TransportError when no
-        response arrives; both say whether a retry can succeed. With a
+        response arrives. Both carry ``retryable``: whether a retry can succeed. With a
         ``deadline``, the request times out at the deadline at the latest.
         """
         body, headers = self._build(action, params, credentials)

@@ -20,11 +20,10 @@ NOT_YET = frozenset({"NoStart", "Running"})  # restore has not started or is sti
 READY = frozenset({"Waiting", "Success"})  # restored so far and waiting for more files, or finished
 FAILED = frozenset({"Failed"})  # the task stopped; opening cannot help
 
-# DescribeOssDownloads Status of a file that has been restored. Every status
+# DescribeOssDownloads Status of a file that has been restored. A status
 # ending in "Failed" (DownloadFailed, VerifyFailed, CheckFailed,
-# RestoreFailed) means the file will not be restored by this task; every
-# other one (NoStart, Downloading, Finished, CheckSuccess, Restoring...) means
-# not yet.
+# RestoreFailed) means this task will not restore the file. Every other one
+# (NoStart, Downloading, Finished, CheckSuccess, Restoring...) means not yet.
 FILE_RESTORED = frozenset({"Restored", "Success"})
 
 # Object names that are backup files restored by a migrate task: full and

@@ -1,4 +1,4 @@
-"""Which API failures are worth retrying, and the backoff between attempts.
+"""Retry decisions for API failures, and the backoff between attempts.
 
 The decision follows the API's error Code first, because RDS sends throttling
 as HTTP 400 as well as 429, and only then the HTTP status.

@@ -1,8 +1,8 @@
 """Settings, read once from environment variables.
 
 Every variable the function reads is declared in ``VARIABLES``, with its
-default and meaning; the README's settings table and template.yml are checked
-against it by the tests.
+default and meaning. The tests check the README's settings table and
+template.yml against it.
 """
 
 from __future__ import annotations
